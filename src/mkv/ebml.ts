@@ -135,8 +135,12 @@ const utf8 = new TextDecoder("utf-8");
 export function readString(buf: Uint8Array, offset: number, length: number, isUtf8 = true): string {
   let end = offset + length;
   while (end > offset && buf[end - 1] === 0) end--;
-  const bytes = buf.subarray(offset, end);
-  return (isUtf8 ? utf8 : latin1).decode(bytes);
+  return isUtf8 ? decodeUtf8(buf, offset, end - offset) : latin1.decode(buf.subarray(offset, end));
+}
+
+/** Decodes UTF-8 as sent (NULs kept). */
+export function decodeUtf8(buf: Uint8Array, offset: number, length: number): string {
+  return utf8.decode(buf.subarray(offset, offset + length));
 }
 
 // ---- writing ----
