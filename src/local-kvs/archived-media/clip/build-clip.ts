@@ -1,0 +1,136 @@
+// Builds a GetClip MP4 from selected fragments into a temporary file, so the answer can carry a
+// Content-Length and errors found in the media still reach the client as AWS errors.
+//
+// Two passes over the stored Clusters: the first checks every fragment's header and blocks and
+// counts frames per track (the muxer reserves room for `moov` from these counts); the second
+// remuxes one fragment at a time. Only one Cluster is in memory at a time.
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EbmlError } from "../../../mkv/ebml.ts";
+import { KvsServiceError } from "../../errors.ts";
+import type { FragmentRecord, FragmentStore } from "../../store/types.ts";
+import { type ClipHeader, parseClipHeader } from "./clip-header.ts";
+import { type ClipTrackPlan, planClipTracks, sameClipTracks } from "./clip-tracks.ts";
+import { type ClusterBlocks, readClusterBlocks } from "./cluster-blocks.ts";
+import { fragmentDocument } from "./fragment-document.ts";
+import { ClipMediaError, Mp4ClipWriter } from "./mp4-clip-writer.ts";
+
+export interface BuiltClip {
+  path: string;
+  sizeBytes: number;
+  /** The fragments in the clip (a header change ends the clip early). */
+  fragments: FragmentRecord[];
+  videoFrames: number;
+  /** Removes the temporary file. */
+  dispose(): Promise<void>;
+}
+
+interface PreparedHeader {
+  header: ClipHeader;
+  plan: ClipTrackPlan;
+}
+
+interface PreparedFragment {
+  record: FragmentRecord;
+  header: ClipHeader;
+  blocks: ClusterBlocks;
+}
+
+const invalidFrame = (message: string) =>
+  new KvsServiceError("InvalidMediaFrameException", message);
+
+async function prepareHeader(store: FragmentStore, headerId: string): Promise<PreparedHeader> {
+  const record = await store.readHeader(headerId);
+  const plan = planClipTracks(record.tracks);
+  try {
+    return { header: parseClipHeader(record.bytes), plan };
+  } catch (error) {
+    if (error instanceof EbmlError)
+      throw invalidFrame(`The stream header is malformed: ${error.message}`);
+    throw error;
+  }
+}
+
+function readBlocks(fragment: FragmentRecord, cluster: Uint8Array): ClusterBlocks {
+  try {
+    return readClusterBlocks(cluster);
+  } catch (error) {
+    if (error instanceof EbmlError) {
+      throw invalidFrame(
+        `Fragment ${fragment.fragmentNumber} could not be parsed: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Pass 1: headers, track plan, block layout and frame counts; stops at the first header change. */
+async function prepare(
+  store: FragmentStore,
+  fragments: readonly FragmentRecord[],
+  signal: AbortSignal | undefined,
+) {
+  const headers = new Map<string, PreparedHeader>();
+  const prepared: PreparedFragment[] = [];
+  const counts = { video: 0, audio: 0 };
+  let plan: ClipTrackPlan | undefined;
+  for (const record of fragments) {
+    signal?.throwIfAborted();
+    let header = headers.get(record.headerId);
+    if (!header) {
+      header = await prepareHeader(store, record.headerId);
+      headers.set(record.headerId, header);
+    }
+    plan ??= header.plan;
+    // One MP4 track holds one codec configuration: a producer that restarted with other
+    // parameters ends the clip, as the 200-fragment and 100 MB limits do.
+    if (!sameClipTracks(plan, header.plan)) break;
+    const blocks = readBlocks(record, await store.readCluster(record));
+    counts.video += blocks.framesByTrack.get(plan.video.trackNumber) ?? 0;
+    if (plan.audio) counts.audio += blocks.framesByTrack.get(plan.audio.trackNumber) ?? 0;
+    prepared.push({ record, header: header.header, blocks });
+  }
+  if (!plan) throw new Error("no fragments to prepare");
+  return { plan, prepared, counts };
+}
+
+export async function buildClip(
+  store: FragmentStore,
+  fragments: readonly FragmentRecord[],
+  signal?: AbortSignal,
+): Promise<BuiltClip> {
+  const { plan, prepared, counts } = await prepare(store, fragments, signal);
+  if (counts.video === 0) throw invalidFrame("The selected fragments hold no video frames.");
+
+  const dir = await mkdtemp(join(tmpdir(), "kvs-local-clip-"));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const path = join(dir, "clip.mp4");
+  let writer: Mp4ClipWriter | undefined;
+  try {
+    writer = await Mp4ClipWriter.create(path, plan, counts);
+    const origin = prepared[0]?.record.producerTimestampMs ?? 0;
+    for (const { record, header, blocks } of prepared) {
+      signal?.throwIfAborted();
+      const cluster = await store.readCluster(record);
+      const startSec = (record.producerTimestampMs - origin) / 1000;
+      await writer.addFragment(fragmentDocument(header, cluster, blocks), startSec);
+    }
+    await writer.finish();
+    const { size } = await stat(path);
+    return {
+      path,
+      sizeBytes: size,
+      fragments: prepared.map((p) => p.record),
+      videoFrames: writer.videoPackets,
+      dispose,
+    };
+  } catch (error) {
+    await writer?.abort().catch(() => {});
+    await dispose();
+    if (error instanceof ClipMediaError) {
+      throw invalidFrame(`One or more frames could not be parsed: ${error.message}`);
+    }
+    throw error;
+  }
+}

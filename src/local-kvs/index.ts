@@ -1,0 +1,146 @@
+// kvs-local: a local Kinesis Video Streams backend that speaks the real wire protocol.
+
+import { type Clock, systemClock } from "./clock.ts";
+import { FaultInjector } from "./faults.ts";
+import { startKvsHttpServer } from "./server/http-server.ts";
+import { OperationStats } from "./stats.ts";
+import { openFragmentStore } from "./store/open-store.ts";
+import type { FragmentStore } from "./store/types.ts";
+
+export type { Fault } from "./faults.ts";
+export { FaultInjector } from "./faults.ts";
+export { OperationStats } from "./stats.ts";
+export type { FragmentRecord, FragmentStore, StreamRecord } from "./store/types.ts";
+
+export interface LocalKvsOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** 0 = ephemeral (default). */
+  port?: number;
+  /** Durable storage directory; without it (or with `inMemory`) everything lives in memory. */
+  dataDir?: string;
+  inMemory?: boolean;
+  /** Default us-east-1. */
+  region?: string;
+  /** Default 123456789012. */
+  accountId?: string;
+  /** GetClip calls per second per stream (default 1, as documented; 0 = unlimited). */
+  getClipRatePerSecond?: number;
+  /** GetMedia calls per second per stream (default 5, as documented; 0 = unlimited). */
+  getMediaRatePerSecond?: number;
+  /** Concurrent GetMedia connections per stream (default 3, as documented; Infinity = unlimited). */
+  getMediaConnectionLimit?: number;
+  /** Reject requests that carry no Authorization header at all (default false, like local emulators). */
+  requireAuthorization?: boolean;
+  /** Create the stream `demo` and feed it from the demo camera. */
+  demoStream?: boolean;
+  /** Substitute the server's clock (server timestamps, retention, MILLIS_BEHIND_NOW). */
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface LocalKvs {
+  /** http://127.0.0.1:PORT — pass it as the SDK's `endpoint` / the CLI's `--endpoint-url`. */
+  endpoint: string;
+  port: number;
+  store: FragmentStore;
+  stats: OperationStats;
+  faults: FaultInjector;
+  /** Stops the demo camera, closes open GetMedia/PutMedia connections, the server and the store. */
+  stop(): Promise<void>;
+}
+
+export const DEMO_STREAM_NAME = "demo";
+
+const RETENTION_SWEEP_MS = 60_000;
+
+export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<LocalKvs> {
+  const log = options.log ?? (() => {});
+  const clock = options.clock ?? systemClock;
+  const region = options.region ?? "us-east-1";
+  const accountId = options.accountId ?? "123456789012";
+  const store = await openFragmentStore({
+    dataDir: options.inMemory ? undefined : options.dataDir,
+    region,
+    accountId,
+    now: () => clock.now(),
+    log,
+  });
+  const stats = new OperationStats();
+  const faults = new FaultInjector();
+  let server: Awaited<ReturnType<typeof startKvsHttpServer>>;
+  try {
+    server = await startKvsHttpServer({
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 0,
+      store,
+      stats,
+      faults,
+      clock,
+      log,
+      requireAuthorization: options.requireAuthorization ?? false,
+      region,
+      accountId,
+      getClipRatePerSecond: options.getClipRatePerSecond ?? 1,
+      getMediaRatePerSecond: options.getMediaRatePerSecond ?? 5,
+      getMediaConnectionLimit: options.getMediaConnectionLimit ?? 3,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const sweep = setInterval(() => {
+    store
+      .enforceRetention(clock.now())
+      .catch((error: unknown) => log(`retention: ${String(error)}`));
+  }, RETENTION_SWEEP_MS);
+  sweep.unref();
+
+  // ---- demo camera hook (src/local-kvs/demo/camera.ts is written by the demo helper) ----
+  let camera: { stop(): Promise<void> } | undefined;
+  if (options.demoStream) {
+    if (!store.getStreamByName(DEMO_STREAM_NAME)) {
+      await store.createStream(
+        {
+          streamName: DEMO_STREAM_NAME,
+          dataRetentionInHours: 1,
+          mediaType: "video/h264,audio/aac",
+        },
+        clock.now(),
+      );
+    }
+    try {
+      // Loaded only when asked for: plain backends never touch the demo sample.
+      const { startDemoCamera } = await import("./demo/camera.ts");
+      camera = await startDemoCamera({
+        endpoint: server.endpoint,
+        streamName: DEMO_STREAM_NAME,
+        log,
+      });
+    } catch (error) {
+      clearInterval(sweep);
+      await server.close();
+      await store.close();
+      throw error;
+    }
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: server.endpoint,
+    port: server.port,
+    store,
+    stats,
+    faults,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(sweep);
+        await camera?.stop();
+        await server.close();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

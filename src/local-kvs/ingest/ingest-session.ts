@@ -1,0 +1,151 @@
+// One PutMedia connection: splits the MKV body into header and Clusters, stores each Cluster
+// as a fragment and acknowledges it. The body is consumed chunk by chunk and each fragment is
+// persisted before more is read, so memory stays bounded by the largest Cluster.
+
+import { MkvClusterSplitter } from "../../mkv/cluster-splitter.ts";
+import type { SplitterEvent } from "../../mkv/types.ts";
+import type { Clock } from "../clock.ts";
+import { StreamGoneError } from "../store/local-fragment-store.ts";
+import { type FragmentStore, type StreamRecord, storedTrack } from "../store/types.ts";
+import { PUT_MEDIA_ERROR, type PutMediaAck } from "./ack.ts";
+import type { PutMediaRequest } from "./put-media-headers.ts";
+
+/** KVS limits a fragment to 50 MB and 20 seconds. */
+export const MAX_FRAGMENT_BYTES = 50 * 1024 * 1024;
+export const MAX_FRAGMENT_DURATION_MS = 20_000;
+
+export interface IngestContext {
+  store: FragmentStore;
+  stream: StreamRecord;
+  request: PutMediaRequest;
+  clock: Clock;
+  sendAck(ack: PutMediaAck): void;
+  log(line: string): void;
+}
+
+export interface IngestResult {
+  persisted: number;
+  /** The ErrorId that ended the connection, if one did. */
+  errorId?: number;
+}
+
+class IngestStop extends Error {
+  constructor(readonly errorId: number) {
+    super(`PutMedia stopped with ErrorId ${errorId}`);
+  }
+}
+
+export async function ingestPutMediaBody(
+  body: AsyncIterable<Uint8Array>,
+  ctx: IngestContext,
+): Promise<IngestResult> {
+  const { store, stream, request, clock } = ctx;
+  const splitter = new MkvClusterSplitter({ maxClusterBytes: MAX_FRAGMENT_BYTES });
+  const ingestionId = store.newIngestionId();
+  let header: { headerId: string; timecodeScaleNs: number } | undefined;
+  let lastProducerMs = Number.NEGATIVE_INFINITY;
+  let persisted = 0;
+
+  const fail = (errorId: number, fragmentTimecode?: number): never => {
+    ctx.sendAck({
+      EventType: "ERROR",
+      ...(fragmentTimecode !== undefined ? { FragmentTimecode: fragmentTimecode } : {}),
+      ErrorId: errorId,
+    });
+    throw new IngestStop(errorId);
+  };
+
+  const handle = async (event: SplitterEvent): Promise<void> => {
+    if (event.type === "error") {
+      ctx.log(`PutMedia ${stream.streamName}: ${event.error.message}`);
+      const tooBig = /Cluster.*(larger than|exceeds)/.test(event.error.message);
+      fail(tooBig ? PUT_MEDIA_ERROR.MAX_FRAGMENT_SIZE_REACHED : PUT_MEDIA_ERROR.INVALID_MKV_DATA);
+      return;
+    }
+    if (event.type === "header") {
+      const { bytes, tracks, timecodeScaleNs } = event.header;
+      if (!store.getStreamByArn(stream.streamArn)) fail(PUT_MEDIA_ERROR.STREAM_NOT_ACTIVE);
+      try {
+        const headerId = await store.appendHeader(
+          stream.streamArn,
+          bytes,
+          tracks.map(storedTrack),
+          timecodeScaleNs,
+        );
+        header = { headerId, timecodeScaleNs };
+      } catch (error) {
+        ctx.log(`PutMedia ${stream.streamName}: storing the header failed: ${String(error)}`);
+        fail(PUT_MEDIA_ERROR.ARCHIVAL_ERROR);
+      }
+      return;
+    }
+    const { cluster } = event;
+    if (!header) {
+      fail(PUT_MEDIA_ERROR.INVALID_MKV_DATA, cluster.timecode);
+      return;
+    }
+    const ticksToMs = header.timecodeScaleNs / 1e6;
+    const offsetMs = Math.round(cluster.timecode * ticksToMs);
+    const producerTimestampMs =
+      request.timecodeType === "ABSOLUTE" ? offsetMs : request.producerStartMs + offsetMs;
+    const durationMs = Math.round(cluster.durationTicks * ticksToMs);
+    if (!Number.isFinite(producerTimestampMs) || producerTimestampMs < 0) {
+      fail(PUT_MEDIA_ERROR.INVALID_PRODUCER_TIMESTAMP, cluster.timecode);
+    }
+    if (producerTimestampMs < lastProducerMs) {
+      fail(PUT_MEDIA_ERROR.FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS, cluster.timecode);
+    }
+    if (durationMs > MAX_FRAGMENT_DURATION_MS) {
+      fail(PUT_MEDIA_ERROR.MAX_FRAGMENT_DURATION_REACHED, cluster.timecode);
+    }
+    lastProducerMs = producerTimestampMs;
+    ctx.sendAck({ EventType: "BUFFERING", FragmentTimecode: cluster.timecode });
+    const serverTimestampMs = clock.now();
+    ctx.sendAck({ EventType: "RECEIVED", FragmentTimecode: cluster.timecode });
+    try {
+      const record = await store.appendFragment(
+        stream.streamArn,
+        {
+          headerId: header.headerId,
+          clusterBytes: cluster.bytes,
+          producerTimestampMs,
+          serverTimestampMs,
+          durationMs,
+          clusterTimecode: cluster.timecode,
+          blockCount: cluster.blockCount,
+          keyframeCount: cluster.keyframeCount,
+          ingestionId,
+        },
+        serverTimestampMs,
+      );
+      persisted++;
+      ctx.sendAck({
+        EventType: "PERSISTED",
+        FragmentTimecode: cluster.timecode,
+        FragmentNumber: record.fragmentNumber,
+      });
+    } catch (error) {
+      if (error instanceof StreamGoneError)
+        fail(PUT_MEDIA_ERROR.STREAM_NOT_ACTIVE, cluster.timecode);
+      ctx.log(`PutMedia ${stream.streamName}: storing a fragment failed: ${String(error)}`);
+      fail(PUT_MEDIA_ERROR.ARCHIVAL_ERROR, cluster.timecode);
+    }
+  };
+
+  try {
+    try {
+      for await (const chunk of body) {
+        for (const event of splitter.push(chunk)) await handle(event);
+      }
+    } catch (error) {
+      if (error instanceof IngestStop) throw error;
+      // The producer went away mid-body: what was persisted stays, nobody is left to ack.
+      return { persisted, errorId: PUT_MEDIA_ERROR.STREAM_READ_ERROR };
+    }
+    for (const event of splitter.end()) await handle(event);
+    return { persisted };
+  } catch (error) {
+    if (error instanceof IngestStop) return { persisted, errorId: error.errorId };
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+// Streams a stream's fragments to one GetMedia response in fragment-number order: first what
+// is stored from the start position on, then each new fragment as soon as it is persisted,
+// until the client leaves, the server stops or the stream is deleted.
+
+import type { Clock } from "../clock.ts";
+import type { MediaSink } from "../server/context.ts";
+import { FragmentGoneError } from "../store/local-fragment-store.ts";
+import type { FragmentRecord, FragmentStore, HeaderRecord } from "../store/types.ts";
+import { errorDocument, fragmentDocument } from "./fragment-document.ts";
+
+export type StartPosition =
+  /** Fragments with a greater fragment number ("" = from the earliest). */
+  | { kind: "after"; fragmentNumber: string }
+  /** This fragment, then those after it. */
+  | { kind: "from"; fragment: FragmentRecord };
+
+export interface GetMediaSessionOptions {
+  store: FragmentStore;
+  streamArn: string;
+  start: StartPosition;
+  sink: MediaSink;
+  clock: Clock;
+  signal: AbortSignal;
+  /** Ends the response with these error tags after `afterFragments` fragments (fault injection). */
+  injectedError?: { errorId: number; afterFragments: number };
+}
+
+export async function runGetMediaSession(options: GetMediaSessionOptions): Promise<void> {
+  const { store, streamArn, sink, clock, signal, injectedError } = options;
+  let pending = false;
+  let deleted = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    pending = true;
+    wake?.();
+  };
+  const unsubscribe = store.onFragment(streamArn, poke, () => {
+    deleted = true;
+    wake?.();
+  });
+  signal.addEventListener("abort", poke, { once: true });
+
+  const headers = new Map<string, HeaderRecord>();
+  let after = options.start.kind === "after" ? options.start.fragmentNumber : "";
+  let first = options.start.kind === "from" ? options.start.fragment : undefined;
+  let sent = 0;
+  try {
+    while (!sink.closed && !signal.aborted) {
+      pending = false;
+      const next = first ?? store.fragmentsAfter(streamArn, after, 1)[0];
+      first = undefined;
+      if (injectedError && sent >= injectedError.afterFragments) {
+        await sink.write(errorDocument(injectedError.errorId, next?.fragmentNumber));
+        break;
+      }
+      if (next) {
+        let parts: Uint8Array[];
+        try {
+          parts = await fragmentDocument(store, next, clock.now(), headers);
+        } catch (error) {
+          await sink.write(
+            errorDocument(error instanceof FragmentGoneError ? 4000 : 5000, next.fragmentNumber),
+          );
+          break;
+        }
+        for (const part of parts) {
+          if (!(await sink.write(part))) return;
+        }
+        after = next.fragmentNumber;
+        sent++;
+        continue;
+      }
+      if (deleted) break;
+      if (!pending) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    }
+  } finally {
+    unsubscribe();
+    signal.removeEventListener("abort", poke);
+    await sink.end();
+  }
+}

@@ -1,0 +1,255 @@
+// The node:http server: restJson1 routing (`POST /<lowerCamelOperation>`), AWS-shaped errors,
+// the Authorization check, per-operation stats and fault injection.
+
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { checkAuthorization } from "../auth/authorization-header.ts";
+import type { Clock } from "../clock.ts";
+import { KvsServiceError } from "../errors.ts";
+import type { Fault, FaultInjector } from "../faults.ts";
+import { operationHandlers } from "../operations/index.ts";
+import type { OperationStats } from "../stats.ts";
+import type { FragmentStore } from "../store/types.ts";
+import { RequestInput } from "../validation.ts";
+import { ConnectionTracker } from "./connection-tracker.ts";
+import {
+  type HandlerContext,
+  type LocalKvsConfig,
+  type OperationHandler,
+  pathForOperation,
+} from "./context.ts";
+import { openMediaSink } from "./media-sink.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+
+/** JSON request bodies are small; anything bigger is refused without buffering it. */
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
+/** After an error answer, how long a client may keep sending its body before we hang up. */
+const DRAIN_AFTER_ERROR_MS = 2_000;
+/** Longer than clients keep idle sockets, so they close first (no reuse-while-closing resets). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+const UNKNOWN_OPERATION_BODY = JSON.stringify({
+  Output: { __type: "com.amazon.coral.service#UnknownOperationException" },
+  Version: "1.0",
+});
+
+export interface KvsHttpServerOptions {
+  host: string;
+  port: number;
+  store: FragmentStore;
+  stats: OperationStats;
+  faults: FaultInjector;
+  clock: Clock;
+  log: (line: string) => void;
+  requireAuthorization: boolean;
+  region: string;
+  accountId: string;
+  getClipRatePerSecond: number;
+  getMediaRatePerSecond: number;
+  getMediaConnectionLimit: number;
+}
+
+export interface KvsHttpServer {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function sendError(res: ServerResponse, requestId: string, error: KvsServiceError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ __type: error.exception, Message: error.message });
+  res.writeHead(error.status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    "x-amzn-ErrorType": error.exception,
+    "x-amzn-RequestId": requestId,
+  });
+  res.end(body);
+}
+
+function faultError(fault: Fault): KvsServiceError | undefined {
+  if (fault.kind === "exception") {
+    return new KvsServiceError(
+      fault.exception,
+      fault.message ?? `Injected ${fault.exception}`,
+      fault.status,
+    );
+  }
+  if (fault.kind === "status") {
+    const exception = fault.status === 503 ? "ServiceUnavailable" : "InternalFailure";
+    return new KvsServiceError(exception, `Injected HTTP ${fault.status}`, fault.status);
+  }
+  return undefined;
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_JSON_BODY_BYTES) {
+      throw new KvsServiceError("SerializationException", "Request body is too large");
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new KvsServiceError("SerializationException", "Request body is not valid JSON");
+  }
+}
+
+export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise<KvsHttpServer> {
+  const routes = new Map<string, OperationHandler>(
+    operationHandlers.map((h) => [pathForOperation(h.operation), h]),
+  );
+  const shutdown = new AbortController();
+  const sockets = new Set<Socket>();
+  const connections = new ConnectionTracker();
+  const rates = new RateLimiter();
+  const config: LocalKvsConfig = {
+    region: options.region,
+    accountId: options.accountId,
+    endpoint: "",
+    getClipRatePerSecond: options.getClipRatePerSecond,
+    getMediaRatePerSecond: options.getMediaRatePerSecond,
+    getMediaConnectionLimit: options.getMediaConnectionLimit,
+  };
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const handler = req.method === "POST" ? routes.get(path) : undefined;
+    if (!handler) {
+      req.resume();
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        "x-amzn-RequestId": requestId,
+      });
+      res.end(UNKNOWN_OPERATION_BODY);
+      return;
+    }
+    options.stats.record(handler.operation);
+    const closedStat = options.stats.opened(handler.operation);
+
+    const clientGone = new AbortController();
+    res.on("close", () => {
+      closedStat(!res.writableFinished);
+      if (!res.writableFinished) clientGone.abort();
+    });
+    const signal = AbortSignal.any([shutdown.signal, clientGone.signal]);
+
+    try {
+      checkAuthorization(req.headers, options);
+      const fault = options.faults.take(handler.operation);
+      const injected = fault ? faultError(fault) : undefined;
+      if (injected) throw injected;
+      const body = handler.streamingRequest ? {} : await readJsonBody(req);
+      const ctx: HandlerContext = {
+        operation: handler.operation,
+        requestId,
+        input: RequestInput.from(body),
+        req,
+        res,
+        store: options.store,
+        stats: options.stats,
+        faults: options.faults,
+        fault,
+        clock: options.clock,
+        config,
+        connections,
+        rates,
+        signal,
+        log: options.log,
+        replyJson(value, status = 200) {
+          const text = JSON.stringify(value);
+          res.writeHead(status, {
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(text),
+            "x-amzn-RequestId": requestId,
+          });
+          res.end(text);
+        },
+        startStream(contentType, headers = {}) {
+          res.writeHead(200, {
+            "Content-Type": contentType,
+            "x-amzn-RequestId": requestId,
+            ...headers,
+          });
+          res.flushHeaders();
+          return openMediaSink(
+            res,
+            signal,
+            fault?.kind === "drop-after-bytes" ? fault.bytes : undefined,
+          );
+        },
+      };
+      await handler.handle(ctx);
+    } catch (error) {
+      if (error instanceof KvsServiceError) {
+        sendError(res, requestId, error);
+        if (!req.readableEnded && !req.destroyed) {
+          // Drain what the client still sends, so it reads the error instead of a reset,
+          // but only for a while: the body may be endless.
+          req.resume();
+          const timer = setTimeout(() => req.socket.destroy(), DRAIN_AFTER_ERROR_MS);
+          timer.unref();
+          req.once("end", () => clearTimeout(timer));
+        }
+        return;
+      }
+      options.log(`${handler.operation} ${requestId} failed: ${String(error)}`);
+      sendError(res, requestId, new KvsServiceError("InternalFailure", "Internal error", 500));
+    }
+  }
+
+  const server = createServer(
+    { requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    (req, res) => {
+      handleRequest(req, res).catch((error: unknown) => {
+        options.log(`request failed: ${String(error)}`);
+        res.destroy();
+      });
+    },
+  );
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    options.host === "0.0.0.0" || options.host === "::" || options.host === ""
+      ? "127.0.0.1"
+      : options.host;
+  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  config.endpoint = endpoint;
+
+  return {
+    endpoint,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        shutdown.abort();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

@@ -1,0 +1,179 @@
+// kill -9 after PERSISTED acks, then a restart on the same data directory, loses nothing.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { CreateStreamCommand, DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
+import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-media";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PutMediaAck, putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
+import {
+  archivedMedia,
+  clustersOf,
+  controlPlane,
+  dataEndpoint,
+  fixture,
+  ingest,
+  kvsTags,
+  mediaClient,
+  persistedNumbers,
+  readGetMedia,
+  splitGetMedia,
+} from "./helpers.ts";
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+
+interface Server {
+  child: ChildProcess;
+  endpoint: string;
+}
+
+/** Starts `src/local-kvs/cli.ts` as its own node process (so SIGKILL hits the server itself). */
+async function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/local-kvs/cli.ts", "--port", "0", "--data-dir", dataDir, "--quiet"],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening: (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${err}`));
+    });
+  });
+  return { child, endpoint };
+}
+
+async function kill9(server: Server): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGKILL");
+  await exited;
+}
+
+async function listAll(endpoint: string, stream: string) {
+  const client = await archivedMedia(endpoint, stream);
+  try {
+    const out = await client.send(
+      new ListFragmentsCommand({ StreamName: stream, MaxResults: 1000 }),
+    );
+    return [...(out.Fragments ?? [])].sort((a, b) =>
+      (a.FragmentNumber ?? "") < (b.FragmentNumber ?? "") ? -1 : 1,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+describe("durable storage across kill -9", () => {
+  let dataDir: string;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "kvs-durable-"));
+  });
+  afterAll(async () => {
+    for (const server of servers) await kill9(server);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("keeps every PERSISTED fragment, its bytes, and the stream, and keeps numbering upward", async () => {
+    const first = await startServer(dataDir);
+    servers.push(first);
+    const cp = controlPlane(first.endpoint);
+    await cp.send(new CreateStreamCommand({ StreamName: "durable", DataRetentionInHours: 24 }));
+    const before = await cp.send(new DescribeStreamCommand({ StreamName: "durable" }));
+    cp.destroy();
+    const file = fixture("clusters.mkv");
+    const numbers = persistedNumbers(await ingest(first.endpoint, "durable", file));
+    expect(numbers).toHaveLength(8);
+    const listed = await listAll(first.endpoint, "durable");
+
+    // A second producer is cut off by the kill: whatever it saw PERSISTED must survive too.
+    const slow = putMedia({
+      endpoint: await dataEndpoint(first.endpoint, "durable", "PUT_MEDIA"),
+      streamName: "durable",
+      timecodeType: "RELATIVE",
+      producerStartTimestampMs: Date.now() + 60_000,
+      body: (async function* () {
+        const vogels = fixture("vogels_480.mkv");
+        for (let at = 0; at < vogels.length; at += 32_768) {
+          yield vogels.subarray(at, at + 32_768);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })(),
+    });
+    const seen: PutMediaAck[] = [];
+    for await (const ack of slow.acks) {
+      seen.push(ack);
+      if (persistedNumbers(seen).length === 2) break;
+    }
+    await kill9(first);
+    await slow.done.catch(() => {});
+    const slowNumbers = persistedNumbers(seen);
+    expect(slowNumbers).toHaveLength(2);
+
+    // A torn write at the tail of the newest segment (as a crash mid-append leaves it).
+    const streamDir = path.join(
+      dataDir,
+      "streams",
+      (await readdir(path.join(dataDir, "streams")))[0] as string,
+    );
+    const segments = (await readdir(streamDir)).filter((f) => f.startsWith("media-")).sort();
+    await appendFile(
+      path.join(streamDir, segments.at(-1) as string),
+      Buffer.from("KVSR\u0002garbage"),
+    );
+
+    const second = await startServer(dataDir);
+    servers.push(second);
+    const after = controlPlane(second.endpoint);
+    const described = await after.send(new DescribeStreamCommand({ StreamName: "durable" }));
+    after.destroy();
+    expect(described.StreamInfo).toEqual(before.StreamInfo);
+
+    const relisted = await listAll(second.endpoint, "durable");
+    const relistedNumbers = relisted.map((f) => f.FragmentNumber);
+    for (const n of [...numbers, ...slowNumbers]) expect(relistedNumbers).toContain(n);
+    expect(relisted.slice(0, 8)).toEqual(listed);
+
+    const media = await mediaClient(second.endpoint, "durable");
+    const body = await readGetMedia(
+      media,
+      {
+        StreamName: "durable",
+        StartSelector: { StartSelectorType: "EARLIEST" },
+      },
+      relisted.length,
+    );
+    media.destroy();
+    const docs = splitGetMedia(body);
+    const clusters = clustersOf(file);
+    docs.slice(0, 8).forEach((doc, i) => {
+      expect(kvsTags(doc).get("AWS_KINESISVIDEO_FRAGMENT_NUMBER")).toBe(numbers[i]);
+      expect(Buffer.from(doc.cluster ?? []).equals(Buffer.from(clusters[i] as Uint8Array))).toBe(
+        true,
+      );
+    });
+
+    const more = persistedNumbers(await ingest(second.endpoint, "durable", file));
+    expect(more).toHaveLength(8);
+    const newest = relistedNumbers.at(-1) as string;
+    expect(more.every((n) => n > newest)).toBe(true);
+  });
+});
