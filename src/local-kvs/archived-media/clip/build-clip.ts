@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EbmlError } from "../../../mkv/ebml.ts";
-import { KvsServiceError } from "../../errors.ts";
+import { KvsServiceError, resourceNotFound } from "../../errors.ts";
 import type { FragmentRecord, FragmentStore } from "../../store/types.ts";
 import { type ClipHeader, parseClipHeader } from "./clip-header.ts";
 import { type ClipTrackPlan, planClipTracks, sameClipTracks } from "./clip-tracks.ts";
@@ -52,6 +52,19 @@ async function prepareHeader(store: FragmentStore, headerId: string): Promise<Pr
   }
 }
 
+/** The fragment's Cluster; gone fragments (retention, DeleteStream meanwhile) are not found. */
+async function readStoredCluster(
+  store: FragmentStore,
+  fragment: FragmentRecord,
+): Promise<Uint8Array> {
+  try {
+    return await store.readCluster(fragment);
+  } catch (error) {
+    if (error instanceof KvsServiceError) throw error;
+    throw resourceNotFound(`Fragment ${fragment.fragmentNumber} is no longer available.`);
+  }
+}
+
 function readBlocks(fragment: FragmentRecord, cluster: Uint8Array): ClusterBlocks {
   try {
     return readClusterBlocks(cluster);
@@ -86,7 +99,7 @@ async function prepare(
     // One MP4 track holds one codec configuration: a producer that restarted with other
     // parameters ends the clip, as the 200-fragment and 100 MB limits do.
     if (!sameClipTracks(plan, header.plan)) break;
-    const blocks = readBlocks(record, await store.readCluster(record));
+    const blocks = readBlocks(record, await readStoredCluster(store, record));
     counts.video += blocks.framesByTrack.get(plan.video.trackNumber) ?? 0;
     if (plan.audio) counts.audio += blocks.framesByTrack.get(plan.audio.trackNumber) ?? 0;
     prepared.push({ record, header: header.header, blocks });
@@ -112,7 +125,7 @@ export async function buildClip(
     const origin = prepared[0]?.record.producerTimestampMs ?? 0;
     for (const { record, header, blocks } of prepared) {
       signal?.throwIfAborted();
-      const cluster = await store.readCluster(record);
+      const cluster = await readStoredCluster(store, record);
       const startSec = (record.producerTimestampMs - origin) / 1000;
       await writer.addFragment(fragmentDocument(header, cluster, blocks), startSec);
     }

@@ -63,7 +63,7 @@ export const getClip: OperationHandler = {
     const stream = streamFromInput(ctx.store, ctx.input);
     const nowMs = ctx.clock.now();
     if (
-      !ctx.rates.tryAcquire(`GetClip ${stream.streamArn}`, ctx.config.getClipRatePerSecond, nowMs)
+      !ctx.rates.tryAcquire(`GetClip:${stream.streamArn}`, ctx.config.getClipRatePerSecond, nowMs)
     ) {
       throw new KvsServiceError(
         "ClientLimitExceededException",

@@ -55,6 +55,12 @@ async function readPackets(track: InputTrack | undefined): Promise<EncodedPacket
   return packets;
 }
 
+function earliestTimestamp(packets: readonly EncodedPacket[]): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const packet of packets) earliest = Math.min(earliest, packet.timestamp);
+  return earliest;
+}
+
 export class Mp4ClipWriter {
   readonly #plan: ClipTrackPlan;
   readonly #output: Output;
@@ -63,6 +69,8 @@ export class Mp4ClipWriter {
   readonly #videoState: TrackState = { maxTimestamp: -Infinity, end: -Infinity, started: false };
   readonly #audioState: TrackState = { maxTimestamp: -Infinity, end: -Infinity, started: false };
   #started = false;
+  /** Added to every timestamp so the clip does not start below 0 (seconds). */
+  #origin = 0;
   #videoPackets = 0;
 
   readonly #file: FileHandle;
@@ -129,8 +137,13 @@ export class Mp4ClipWriter {
       if (!this.#started) {
         if (video.length === 0) return;
         await this.#start(videoTrack, audioTrack);
+        // Blocks may sit before their Cluster's start (negative relative timecodes); the clip
+        // timeline starts at 0.
+        const earliest = Math.min(earliestTimestamp(video), earliestTimestamp(audio));
+        this.#origin = Math.max(0, -(startSec + earliest));
       }
-      const shift = startSec + this.#overlapCorrection(video, audio, startSec);
+      const at = startSec + this.#origin;
+      const shift = at + this.#overlapCorrection(video, audio, at);
       await this.#addAll(video, audio, shift);
     } catch (error) {
       if (error instanceof ClipMediaError) throw error;
@@ -186,7 +199,7 @@ export class Mp4ClipWriter {
   #overlapCorrection(video: EncodedPacket[], audio: EncodedPacket[], startSec: number): number {
     let correction = 0;
     if (video.length > 0 && this.#videoState.started) {
-      const first = Math.min(...video.map((p) => p.timestamp));
+      const first = earliestTimestamp(video);
       correction = Math.max(
         correction,
         this.#videoState.maxTimestamp + EPSILON - (startSec + first),

@@ -1,0 +1,250 @@
+// Environment → validated settings. Every problem is reported at once, naming the variable, so
+// a misconfigured gateway fails at start instead of at the first request.
+
+import { randomBytes } from "node:crypto";
+import type { ClipOptions } from "./kvs/clip-services.ts";
+
+export interface LocalBackendSettings {
+  /** Durable storage for the embedded kvs-local; undefined with `inMemory`. */
+  dataDir: string | undefined;
+  inMemory: boolean;
+  /** Port of the embedded kvs-local (0 = any free port). */
+  port: number;
+  demoStream: boolean;
+}
+
+export type KvsSettings =
+  | { mode: "local"; region: string; local: LocalBackendSettings }
+  | { mode: "aws"; region: string; endpoint: string | undefined };
+
+export interface ClipSigningKey {
+  id: string;
+  secret: Buffer;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  kvs: KvsSettings;
+  /** Attempts per SDK call (the SDK retries 5xx, throttling and network errors). */
+  kvsMaxAttempts: number;
+  endpointCache: { ttlMs: number; max: number };
+  /** Allowed browser origins; "*" for any; empty for same-origin only. */
+  corsOrigins: "*" | string[];
+  /** Newest first (never empty): clips are signed with the first and verified with any. */
+  clipSigningKeys: ClipSigningKey[];
+  /** True when CLIP_SIGNING_KEYS was unset and a random key was made for this process. */
+  clipSigningKeysGenerated: boolean;
+  graphiql: boolean;
+  /** Public base URL of the gateway for links it hands out (clip URLs); the request's origin when unset. */
+  publicUrl: string | undefined;
+  /** Clip downloads: GetClip pacing, the clip cache, URL lifetimes. */
+  clips: ClipOptions;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+      return raw.replace(/\/+$/, "");
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return undefined;
+    }
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${raw}")`);
+    return fallback;
+  }
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function parseCors(reader: Reader): "*" | string[] {
+  const raw = reader.string("CORS_ORIGINS");
+  if (raw === undefined) return [];
+  if (raw === "*") return "*";
+  const origins: string[] = [];
+  for (const item of raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    try {
+      const url = new URL(item);
+      if (url.origin === "null" || url.origin !== item.replace(/\/$/, ""))
+        throw new Error("not an origin");
+      origins.push(url.origin);
+    } catch {
+      reader.problems.push(
+        `CORS_ORIGINS entries must be origins like https://app.example.com (got "${item}")`,
+      );
+    }
+  }
+  return origins;
+}
+
+/**
+ * `CLIP_SIGNING_KEYS=id1:base64secret,id2:base64secret`, newest first. Unset: one random key, so
+ * clip links work out of the box, but only until a restart and only on this process.
+ */
+function parseClipKeys(reader: Reader): { keys: ClipSigningKey[]; generated: boolean } {
+  const raw = reader.string("CLIP_SIGNING_KEYS");
+  if (raw === undefined)
+    return { keys: [{ id: "ephemeral", secret: randomBytes(32) }], generated: true };
+  const keys: ClipSigningKey[] = [];
+  const ids = new Set<string>();
+  for (const item of raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/_-]+={0,2})$/.exec(item);
+    const secret = match?.[2] === undefined ? undefined : Buffer.from(match[2], "base64");
+    if (!match?.[1] || !secret || secret.length < 32) {
+      reader.problems.push(
+        "CLIP_SIGNING_KEYS must be a comma-separated list of KEYID:BASE64SECRET with secrets of at least 32 bytes",
+      );
+      return { keys: [], generated: false };
+    }
+    if (ids.has(match[1]))
+      reader.problems.push(`CLIP_SIGNING_KEYS lists key id "${match[1]}" twice`);
+    ids.add(match[1]);
+    keys.push({ id: match[1], secret });
+  }
+  if (keys.length === 0) reader.problems.push("CLIP_SIGNING_KEYS lists no key");
+  return { keys, generated: false };
+}
+
+const MB = 1024 * 1024;
+
+function parseClipOptions(reader: Reader): ClipOptions {
+  const directory = reader.string("CLIP_CACHE_DIR");
+  return {
+    getClipRatePerSecond: reader.int("CLIP_GETCLIP_RATE_PER_SECOND", 1, 1, 25),
+    queuePerStream: reader.int("CLIP_QUEUE_PER_STREAM", 50, 0, 10_000),
+    cache: {
+      maxMemoryBytes: reader.int("CLIP_CACHE_MEMORY_MB", 256, 1, 1_000_000) * MB,
+      ttlMs: reader.int("CLIP_CACHE_TTL_SECONDS", 3600, 1, 7 * 24 * 3600) * 1000,
+      ...(directory === undefined
+        ? {}
+        : {
+            spillDirectory: directory,
+            maxSpillBytes: reader.int("CLIP_CACHE_DIR_MAX_MB", 2048, 1, 100_000_000) * MB,
+          }),
+    },
+    immutability: {
+      serverTimestampSettleMs:
+        reader.int("CLIP_SETTLE_SERVER_SECONDS", 300, 0, 7 * 24 * 3600) * 1000,
+      producerTimestampSettleMs:
+        reader.int("CLIP_SETTLE_PRODUCER_SECONDS", 3600, 0, 7 * 24 * 3600) * 1000,
+    },
+    maxExpiresInSeconds: reader.int(
+      "CLIP_URL_MAX_EXPIRES_SECONDS",
+      7 * 24 * 3600,
+      1,
+      365 * 24 * 3600,
+    ),
+  };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const reader = new Reader(env);
+  const endpoint = reader.url("AWS_ENDPOINT_URL_KINESIS_VIDEO") ?? reader.url("KVS_ENDPOINT");
+  const region = reader.string("AWS_REGION") ?? reader.string("AWS_DEFAULT_REGION");
+  if (region !== undefined && !REGION.test(region)) {
+    reader.problems.push(`AWS_REGION must look like us-east-1 (got "${region}")`);
+  }
+  const requested = reader.oneOf("KVS_BACKEND", ["auto", "local", "aws"] as const, "auto");
+  const mode =
+    requested === "auto"
+      ? endpoint !== undefined || region !== undefined
+        ? "aws"
+        : "local"
+      : requested;
+
+  let kvs: KvsSettings;
+  if (mode === "aws") {
+    if (region === undefined) {
+      reader.problems.push(
+        "AWS_REGION is required when the gateway talks to AWS (KVS_BACKEND=aws or an endpoint is set)",
+      );
+    }
+    kvs = { mode, region: region ?? "us-east-1", endpoint };
+  } else {
+    const inMemory = reader.bool("KVS_LOCAL_IN_MEMORY", false);
+    kvs = {
+      mode,
+      region: region ?? "us-east-1",
+      local: {
+        inMemory,
+        dataDir: inMemory ? undefined : (reader.string("KVS_LOCAL_DATA_DIR") ?? ".data/kvs-local"),
+        port: reader.int("KVS_LOCAL_PORT", 0, 0, 65535),
+        demoStream: reader.bool("KVS_LOCAL_DEMO_STREAM", true),
+      },
+    };
+  }
+
+  const clipKeys = parseClipKeys(reader);
+  const config: Config = {
+    port: reader.int("PORT", 4000, 0, 65535),
+    host: reader.string("HOST") ?? "127.0.0.1",
+    kvs,
+    kvsMaxAttempts: reader.int("KVS_MAX_ATTEMPTS", 3, 1, 10),
+    endpointCache: {
+      ttlMs: reader.int("ENDPOINT_CACHE_TTL_SECONDS", 45 * 60, 1, 24 * 60 * 60) * 1000,
+      max: reader.int("ENDPOINT_CACHE_MAX", 10_000, 1, 1_000_000),
+    },
+    corsOrigins: parseCors(reader),
+    clipSigningKeys: clipKeys.keys,
+    clipSigningKeysGenerated: clipKeys.generated,
+    graphiql: reader.bool("GRAPHIQL", true),
+    publicUrl: reader.url("PUBLIC_URL"),
+    clips: parseClipOptions(reader),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

@@ -1,0 +1,152 @@
+// The gateway process's HTTP side: one node:http server serving Yoga (HTTP + SSE) on /graphql,
+// graphql-ws on the same path, and the plain routes of routes.ts. It tracks its sockets so that
+// stop() ends open SSE streams, WebSockets and keep-alive connections instead of waiting on them.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { applyCors } from "./cors.ts";
+import { gatewayRoutes, type HttpRoute, routeMatches } from "./routes.ts";
+import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
+import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
+
+export interface GatewayAddress {
+  /** Base URL, e.g. "http://127.0.0.1:4000". */
+  url: string;
+  /** GraphQL over HTTP and SSE, and GraphiQL in a browser. */
+  graphqlUrl: string;
+  /** GraphQL over WebSocket (graphql-transport-ws). */
+  wsUrl: string;
+}
+
+export interface GatewayApp {
+  readonly services: GatewayServices;
+  readonly yoga: GatewayYoga;
+  readonly server: Server;
+  /** Serves an extra HTTP route; routes are matched before /graphql, in registration order. */
+  addRoute(route: HttpRoute): void;
+  start(port?: number, host?: string): Promise<GatewayAddress>;
+  /** Closes WebSockets, SSE streams and connections, then the shared services. */
+  stop(): Promise<void>;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  response.end(JSON.stringify(body));
+}
+
+export function createGatewayApp(options: GatewayOptions): GatewayApp {
+  const services = createGatewayServices(options);
+  const yoga = createGatewayYoga(services);
+  const routes: HttpRoute[] = [...gatewayRoutes(services)];
+  const sockets = new Set<Socket>();
+
+  async function serveRoute(
+    route: HttpRoute,
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ) {
+    const method = request.method ?? "GET";
+    applyCors(request, response, options.corsOrigins, route.methods);
+    if (method === "OPTIONS") {
+      response.writeHead(204).end();
+      return;
+    }
+    try {
+      await route.handle(request, response, url);
+    } catch (error) {
+      console.error(`route ${url.pathname} failed:`, error);
+      if (!response.headersSent)
+        sendJson(response, 500, { error: "InternalError", message: "Unexpected error." });
+      else response.destroy();
+    }
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://gateway.invalid");
+    const method = request.method ?? "GET";
+    const route = routes.find((candidate) => routeMatches(candidate, method, url.pathname));
+    if (route) {
+      void serveRoute(route, request, response, url);
+      return;
+    }
+    void yoga(request, response, { req: request, res: response });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const graphqlWs = useServer(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (context, _id, payload) => {
+        const enveloped = yoga.getEnveloped({
+          req: context.extra.request,
+          upgradeRequest: context.extra.request,
+          socket: context.extra.socket,
+          params: payload,
+        });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+    },
+    wsServer,
+  );
+
+  let stopping: Promise<void> | undefined;
+
+  return {
+    services,
+    yoga,
+    server,
+    addRoute(route) {
+      routes.push(route);
+    },
+    start(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const address = server.address() as AddressInfo;
+          const hostname = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          const url = `http://${hostname}:${address.port}`;
+          resolve({
+            url,
+            graphqlUrl: `${url}${GRAPHQL_PATH}`,
+            wsUrl: `ws://${hostname}:${address.port}${GRAPHQL_PATH}`,
+          });
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        for (const client of wsServer.clients) client.close(1001, "Gateway shutting down");
+        await graphqlWs.dispose();
+        const closed = server.listening
+          ? new Promise<void>((resolve) => server.close(() => resolve()))
+          : Promise.resolve();
+        for (const socket of sockets) socket.destroy();
+        await closed;
+        await yoga.dispose();
+        await services.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+type Enveloped = ReturnType<GatewayYoga["getEnveloped"]>;

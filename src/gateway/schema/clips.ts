@@ -1,0 +1,230 @@
+// Clips: `Stream.clip` and `clip(name|arn)` answer a signed, expiring download URL served by the
+// gateway's own route (/clips), and the parts a long range is cut into so that each fits one
+// GetClip. Arguments are checked as GetClip checks them, before any upstream call.
+
+import type { ArgBuilder } from "@pothos/core";
+import { type ClipPartPlan, listClipFragments, planClipParts } from "../../kvs/clip-parts.ts";
+import type { ClipGrant, ClipTimestampType } from "../../kvs/clip-signing.ts";
+import { createListFragmentsPage } from "../../kvs/clip-upstream.ts";
+import { ResourceNotFoundError } from "../../kvs/errors.ts";
+import { invalid, validateIntRange } from "../../kvs/validation.ts";
+import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
+import type { GatewayContext } from "../context.ts";
+import { type BuilderTypes, builder } from "./builder.ts";
+import { errorsOf } from "./errors.ts";
+import { loadStream, StreamObject, streamRefArgs } from "./streams.ts";
+import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface ClipRangeShape {
+  start: Date;
+  end: Date;
+}
+
+interface ClipPartShape {
+  url: string;
+  range: ClipRangeShape;
+  fragmentCount: number;
+  sizeBytes: number;
+}
+
+interface ClipShape {
+  url: string;
+  expiresAt: Date;
+  range: ClipRangeShape;
+  timestampType: ClipTimestampType;
+  streamArn: string;
+  fragmentCount: number;
+  sizeBytes: number;
+  parts: ClipPartShape[];
+}
+
+const ClipRangeObject = builder.objectRef<ClipRangeShape>("ClipRange").implement({
+  description: "An inclusive range of instants on a clip's timeline.",
+  fields: (t) => ({
+    start: t.field({ type: "DateTime", resolve: (range) => range.start }),
+    end: t.field({ type: "DateTime", resolve: (range) => range.end }),
+  }),
+});
+
+const ClipPartObject = builder.objectRef<ClipPartShape>("ClipPart").implement({
+  description:
+    "A consecutive piece of a clip's range that fits one GetClip (at most 200 fragments and about 100 MB). The parts of a clip cover its range with every fragment in exactly one part.",
+  fields: (t) => ({
+    url: t.exposeString("url", {
+      description: "Signed download URL of this part's MP4; expires with the clip's URL.",
+    }),
+    range: t.field({
+      type: ClipRangeObject,
+      resolve: (part) => part.range,
+      description:
+        "The part's range: from its first fragment's start (the clip's start for the first part) to 1 ms before the next part's first fragment (the clip's end for the last part).",
+    }),
+    fragmentCount: t.exposeInt("fragmentCount"),
+    sizeBytes: t.exposeInt("sizeBytes", {
+      nullable: true,
+      description:
+        "Sum of the fragments' stored sizes (ListFragments); the MP4 is of the same order.",
+    }),
+  }),
+});
+
+const ClipObject = builder.objectRef<ClipShape>("Clip").implement({
+  description:
+    "A downloadable MP4 of a stream's archived media over a range: a signed, expiring link to the gateway's download route, which streams GetClip's answer.",
+  fields: (t) => ({
+    url: t.exposeString("url", {
+      description:
+        "Signed download URL of the whole range (a plain GET; usable in <a href> and <video src>). Like GetClip, it holds the range's first 200 fragments or about 100 MB: when `parts` has more than one element, download the parts for all of it.",
+    }),
+    expiresAt: t.field({ type: "DateTime", resolve: (clip) => clip.expiresAt }),
+    range: t.field({ type: ClipRangeObject, resolve: (clip) => clip.range }),
+    timestampType: t.field({ type: TimestampTypeEnum, resolve: (clip) => clip.timestampType }),
+    fragmentCount: t.exposeInt("fragmentCount", {
+      description:
+        "Fragments that start within the range (one per producer timestamp, as GetClip counts).",
+    }),
+    sizeBytes: t.exposeFloat("sizeBytes", {
+      description: "Sum of those fragments' stored sizes in bytes.",
+    }),
+    parts: t.field({
+      type: [ClipPartObject],
+      resolve: (clip) => clip.parts,
+      description:
+        "The range cut into consecutive pieces that each fit one GetClip; one part when it all fits.",
+    }),
+  }),
+});
+
+interface ClipArgs {
+  range: { start: Date; end: Date };
+  timestampType?: ClipTimestampType | null | undefined;
+  expiresIn?: number | null | undefined;
+}
+
+interface CheckedClipArgs {
+  startMs: number;
+  endMs: number;
+  timestampType: ClipTimestampType;
+  expiresInSeconds: number;
+}
+
+/** GetClip's own rules, answered as InvalidArgument before any upstream call. */
+function checkClipArgs(args: ClipArgs, context: GatewayContext): CheckedClipArgs {
+  const clips = context.services.clips;
+  const startMs = args.range.start.getTime();
+  const endMs = args.range.end.getTime();
+  const timestampType = args.timestampType ?? "SERVER_TIMESTAMP";
+  if (Number.isNaN(startMs) || Number.isNaN(endMs))
+    throw invalid("range", "range needs a valid start and end");
+  if (endMs <= startMs) throw invalid("range", "range.end must be later than range.start");
+  if (endMs - startMs > DAY_MS)
+    throw invalid("range", "range.end must be within 24 hours of range.start");
+  if (timestampType === "SERVER_TIMESTAMP" && endMs > Date.now()) {
+    throw invalid("range", "with SERVER_TIMESTAMP, range.end must be in the past");
+  }
+  const expiresInSeconds = validateIntRange(
+    args.expiresIn ?? clips.defaultExpiresInSeconds,
+    1,
+    clips.maxExpiresInSeconds,
+    "expiresIn",
+  );
+  return { startMs, endMs, timestampType, expiresInSeconds };
+}
+
+async function resolveClip(
+  streamArn: string,
+  args: CheckedClipArgs,
+  context: GatewayContext,
+): Promise<ClipShape> {
+  const clips = context.services.clips;
+  const fragments = await listClipFragments(
+    createListFragmentsPage(context.services.clients, context.endpoints, context.signal),
+    streamArn,
+    args.timestampType,
+    { startMs: args.startMs, endMs: args.endMs },
+    context.signal === undefined ? {} : { signal: context.signal },
+  );
+  const plans = planClipParts(
+    { startMs: args.startMs, endMs: args.endMs },
+    fragments,
+    clips.partLimits,
+  );
+  if (plans.length === 0)
+    throw new ResourceNotFoundError("No fragments found in the requested time range.");
+
+  const expiresAtMs = Date.now() + args.expiresInSeconds * 1000;
+  // Without a known origin (a WebSocket client that sent no Host), the URL is relative.
+  const origin = context.origin ?? "";
+  const urlOf = (range: { startMs: number; endMs: number }) => {
+    const grant: ClipGrant = {
+      streamArn,
+      timestampType: args.timestampType,
+      ...range,
+      expiresAtMs,
+    };
+    return clipDownloadUrl(origin, clips.signer.sign(grant));
+  };
+  const parts = plans.map((plan: ClipPartPlan) => ({
+    url: urlOf(plan),
+    range: { start: new Date(plan.startMs), end: new Date(plan.endMs) },
+    fragmentCount: plan.fragmentCount,
+    sizeBytes: plan.sizeBytes,
+  }));
+  return {
+    url: urlOf({ startMs: args.startMs, endMs: args.endMs }),
+    expiresAt: new Date(expiresAtMs),
+    range: { start: new Date(args.startMs), end: new Date(args.endMs) },
+    timestampType: args.timestampType,
+    streamArn,
+    fragmentCount: plans.reduce((sum, plan) => sum + plan.fragmentCount, 0),
+    sizeBytes: plans.reduce((sum, plan) => sum + plan.sizeBytes, 0),
+    parts,
+  };
+}
+
+const CLIP_DESCRIPTION = [
+  "A signed, expiring download URL for an MP4 of the stream's media over `range` (GetClip), and its parts when the range holds more than one GetClip can return.",
+  "Checked as GetClip checks it, before any call to KVS: `range.end` later than `range.start` and within 24 hours of it, and in the past with SERVER_TIMESTAMP. Costs ListFragments calls (one per 1000 fragments) to find the parts; GetClip itself runs when a URL is fetched.",
+  `The URL points at this gateway's ${CLIP_DOWNLOAD_PATH} route; it is refused (HTTP 403) once expired or if any of its parameters was changed.`,
+].join("\n\n");
+
+function clipArgs(arg: ArgBuilder<BuilderTypes>) {
+  return {
+    range: arg({ type: TimeRangeInput, required: true }),
+    timestampType: arg({ type: TimestampTypeEnum, defaultValue: "SERVER_TIMESTAMP" }),
+    expiresIn: arg.int({
+      description:
+        "Seconds the URLs stay valid (default 3600; at most the gateway's configured maximum, 7 days by default).",
+    }),
+  };
+}
+
+builder.objectField(StreamObject, "clip", (t) =>
+  t.field({
+    type: ClipObject,
+    description: CLIP_DESCRIPTION,
+    args: clipArgs(t.arg),
+    errors: { types: errorsOf("GetClip", "ListFragments"), union: { name: "StreamClipResult" } },
+    resolve: (stream, args, context) =>
+      resolveClip(stream.arn, checkClipArgs(args, context), context),
+  }),
+);
+
+builder.queryField("clip", (t) =>
+  t.field({
+    type: ClipObject,
+    description: `${CLIP_DESCRIPTION}\n\nThe stream is given by \`name\` or \`arn\` (exactly one).`,
+    args: { ...streamRefArgs(t.arg), ...clipArgs(t.arg) },
+    errors: {
+      types: errorsOf("DescribeStream", "GetClip", "ListFragments"),
+      union: { name: "ClipResult" },
+    },
+    resolve: async (_root, args, context) => {
+      const checked = checkClipArgs(args, context);
+      const stream = await loadStream(args, context);
+      return resolveClip(stream.arn, checked, context);
+    },
+  }),
+);

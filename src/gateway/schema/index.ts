@@ -1,0 +1,13 @@
+// The schema: each domain file registers its types and root fields on the builder when imported.
+
+import "./scalars.ts";
+import "./root.ts";
+import "./errors.ts";
+import "./time.ts";
+import "./streams.ts";
+import "./fragments.ts";
+import "./clips.ts";
+import "./subscriptions.ts";
+import { builder } from "./builder.ts";
+
+export const schema = builder.toSchema();

@@ -1,0 +1,287 @@
+// Subscription.fragments: live fragment metadata read from GetMedia, through the process-wide
+// fan-out (one upstream session per stream for start NOW) with resume by continuation token.
+
+import { KvsError, UpstreamUnavailableError } from "../../kvs/errors.ts";
+import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia-errors.ts";
+import type { StartSelector } from "../../kvs/getmedia-start.ts";
+import type { FragmentFeedEvent } from "../../kvs/getmedia-subscriber.ts";
+import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/validation.ts";
+import type { FragmentTag, GetMediaFragment, TrackSummary } from "../../mkv/types.ts";
+import { builder } from "./builder.ts";
+import { errorsOf, graphqlErrorTypeName, KvsErrorInterface } from "./errors.ts";
+import { streamRefArgs, streamRefFromArgs } from "./streams.ts";
+
+const CONTINUATION_TOKEN = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+/** A fragment as delivered by a session: it always has its number. */
+type LiveFragment = GetMediaFragment & { fragmentNumber: string };
+
+const StartTypeEnum = builder.enumType("FragmentStartType", {
+  description: "Where a live fragment subscription starts (GetMedia's StartSelectorType).",
+  values: {
+    NOW: { description: "With the next fragment to arrive. Shared by all NOW subscribers." },
+    EARLIEST: { description: "With the oldest fragment the stream retains." },
+    FRAGMENT_NUMBER: { description: "With the fragment after `afterFragmentNumber`." },
+    SERVER_TIMESTAMP: { description: "With the fragment holding `timestamp` (server time)." },
+    PRODUCER_TIMESTAMP: { description: "With the fragment holding `timestamp` (producer time)." },
+    CONTINUATION_TOKEN: {
+      description:
+        "After the fragment whose `continuationToken` is given: resumes an earlier subscription.",
+    },
+  } as const,
+});
+
+const StartInput = builder.inputType("FragmentStart", {
+  description:
+    "The start of a fragment subscription. Give `afterFragmentNumber` with FRAGMENT_NUMBER, `timestamp` with SERVER_TIMESTAMP or PRODUCER_TIMESTAMP, `continuationToken` with CONTINUATION_TOKEN, and nothing else.",
+  fields: (t) => ({
+    type: t.field({ type: StartTypeEnum, required: true }),
+    afterFragmentNumber: t.string(),
+    timestamp: t.field({ type: "DateTime" }),
+    continuationToken: t.string(),
+  }),
+});
+
+const TrackKindEnum = builder.enumType("TrackKind", {
+  values: { VIDEO: { value: "video" }, AUDIO: { value: "audio" }, OTHER: { value: "other" } },
+});
+
+const TrackObject = builder.objectRef<TrackSummary>("FragmentTrack").implement({
+  description: "A track of the fragment's MKV document (its Tracks element).",
+  fields: (t) => ({
+    number: t.exposeInt("number"),
+    kind: t.field({ type: TrackKindEnum, resolve: (track) => track.type }),
+    codecId: t.exposeString("codecId", { description: 'e.g. "V_MPEG4/ISO/AVC", "A_AAC".' }),
+    codecPrivateLength: t.exposeInt("codecPrivateLength", {
+      description: "Bytes of CodecPrivate (0 when absent).",
+    }),
+    width: t.exposeInt("width", { nullable: true }),
+    height: t.exposeInt("height", { nullable: true }),
+    samplingFrequency: t.exposeFloat("samplingFrequency", { nullable: true }),
+    channels: t.exposeInt("channels", { nullable: true }),
+  }),
+});
+
+const TagPositionEnum = builder.enumType("FragmentTagPosition", {
+  values: {
+    PRE_CLUSTER: { value: "pre-cluster" },
+    POST_CLUSTER: { value: "post-cluster" },
+  },
+});
+
+const TagObject = builder.objectRef<FragmentTag>("FragmentTag").implement({
+  description: "A producer (non-AWS) MKV tag carried by the fragment.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    value: t.exposeString("value", { nullable: true }),
+    position: t.field({ type: TagPositionEnum, resolve: (tag) => tag.position }),
+  }),
+});
+
+const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+const FragmentEventObject = builder.objectRef<LiveFragment>("FragmentEvent").implement({
+  description:
+    "A fragment that just arrived on the stream, from the GetMedia tags and its MKV structure. Block payloads are not sent.",
+  fields: (t) => ({
+    fragmentNumber: t.exposeString("fragmentNumber", {
+      description: "Up to 128 decimal digits, increasing along the stream.",
+    }),
+    serverTimestamp: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When KVS received the fragment (AWS_KINESISVIDEO_SERVER_TIMESTAMP).",
+      resolve: (fragment) => dateOrNull(fragment.serverTimestampMs),
+    }),
+    producerTimestamp: t.field({
+      type: "DateTime",
+      nullable: true,
+      description:
+        "The producer's time of the fragment (AWS_KINESISVIDEO_PRODUCER_TIMESTAMP). Relative producer clocks give instants near 1970.",
+      resolve: (fragment) => dateOrNull(fragment.producerTimestampMs),
+    }),
+    millisBehindNow: t.exposeFloat("millisBehindNow", {
+      nullable: true,
+      description:
+        "How far this fragment is behind the newest one on the stream, in milliseconds (AWS_KINESISVIDEO_MILLIS_BEHIND_NOW).",
+    }),
+    continuationToken: t.exposeString("continuationToken", {
+      nullable: true,
+      description:
+        "Subscribe with start { type: CONTINUATION_TOKEN, continuationToken } to continue after this fragment.",
+    }),
+    complete: t.exposeBoolean("complete", {
+      description:
+        "Both closing tags (MILLIS_BEHIND_NOW, CONTINUATION_TOKEN) arrived. Fragments cut off by a dropped connection are never delivered; they come again after the reconnect.",
+    }),
+    tracks: t.field({ type: [TrackObject], resolve: (fragment) => fragment.tracks }),
+    timecodeScaleNs: t.exposeFloat("timecodeScaleNs", {
+      description: "Nanoseconds per cluster timecode tick (usually 1,000,000).",
+    }),
+    clusterTimecodes: t.exposeFloatList("clusterTimecodes", {
+      description: "The producer's Cluster timecodes, in ticks; may be relative and may reset.",
+    }),
+    blockCount: t.exposeInt("blockCount", { description: "Frames (SimpleBlocks and Blocks)." }),
+    keyframeCount: t.exposeInt("keyframeCount"),
+    byteSize: t.exposeInt("byteSize", { description: "Bytes of the fragment's MKV document." }),
+    durationMs: t.exposeFloat("durationMs", {
+      nullable: true,
+      description: "From the first Cluster's start to the end of its last frame.",
+    }),
+    tags: t.field({
+      type: [TagObject],
+      description: "Producer tags (not AWS_KINESISVIDEO_*), in stream order.",
+      resolve: (fragment) => fragment.otherTags,
+    }),
+  }),
+});
+
+builder.objectType(GetMediaStreamError, {
+  name: "GetMediaError",
+  description:
+    "KVS ended GetMedia with the AWS_KINESISVIDEO_ERROR_CODE / ERROR_ID tags. Transient ids (3002 error writing to the stream, 5000 internal error) are retried by the gateway and never reach subscribers; the others end the subscription: 4000 requested fragment not found, 4500-4506 the stream's KMS key is unusable (access denied, disabled, validation error, unavailable, invalid usage, invalid state, not found). `code` is the ERROR_CODE tag.",
+  interfaces: [KvsErrorInterface],
+  fields: (t) => ({
+    errorId: t.exposeInt("errorId", { nullable: true }),
+    errorCode: t.exposeString("errorCode", { nullable: true }),
+    meaning: t.exposeString("meaning", {
+      nullable: true,
+      description: "The documented meaning of errorId; null for an undocumented id.",
+    }),
+    fragmentNumber: t.exposeString("fragmentNumber", { nullable: true }),
+  }),
+});
+
+builder.objectType(SlowSubscriberError, {
+  name: "SlowSubscriber",
+  description:
+    "This subscriber fell `bufferSize` events behind (its client read too slowly) and was dropped so it cannot stall other subscribers or grow the gateway's memory. It received every fragment up to `continuationToken`; subscribe again with that token to continue.",
+  fields: (t) => ({
+    message: t.exposeString("message"),
+    bufferSize: t.exposeInt("bufferSize"),
+    continuationToken: t.exposeString("continuationToken", { nullable: true }),
+  }),
+});
+
+function startFromInput(input: {
+  type: StartSelector["type"];
+  afterFragmentNumber?: string | null;
+  timestamp?: Date | null;
+  continuationToken?: string | null;
+}): StartSelector {
+  const given = {
+    afterFragmentNumber: input.afterFragmentNumber ?? null,
+    timestamp: input.timestamp ?? null,
+    continuationToken: input.continuationToken ?? null,
+  };
+  const needs: keyof typeof given | null =
+    input.type === "FRAGMENT_NUMBER"
+      ? "afterFragmentNumber"
+      : input.type === "SERVER_TIMESTAMP" || input.type === "PRODUCER_TIMESTAMP"
+        ? "timestamp"
+        : input.type === "CONTINUATION_TOKEN"
+          ? "continuationToken"
+          : null;
+  for (const key of Object.keys(given) as Array<keyof typeof given>) {
+    if (key === needs && given[key] === null) {
+      throw invalid(`start.${key}`, `start.${key} is required with start.type ${input.type}`);
+    }
+    if (key !== needs && given[key] !== null) {
+      throw invalid(`start.${key}`, `start.${key} is not used with start.type ${input.type}`);
+    }
+  }
+  switch (input.type) {
+    case "NOW":
+    case "EARLIEST":
+      return { type: input.type };
+    case "FRAGMENT_NUMBER":
+      return {
+        type: input.type,
+        afterFragmentNumber: validateFragmentNumber(
+          given.afterFragmentNumber ?? "",
+          "start.afterFragmentNumber",
+        ),
+      };
+    case "SERVER_TIMESTAMP":
+    case "PRODUCER_TIMESTAMP":
+      return { type: input.type, timestamp: given.timestamp ?? new Date(Number.NaN) };
+    case "CONTINUATION_TOKEN": {
+      const token = given.continuationToken ?? "";
+      if (!CONTINUATION_TOKEN.test(token)) {
+        throw invalid(
+          "start.continuationToken",
+          "start.continuationToken must be 1 to 128 characters of a-z, A-Z, 0-9, '_', '.' and '-'",
+        );
+      }
+      return { type: input.type, continuationToken: token };
+    }
+  }
+}
+
+/** What a subscriber can be told besides fragments: GetMedia's failures and our own two. */
+const EVENT_ERRORS = [...errorsOf("GetMedia"), GetMediaStreamError, SlowSubscriberError];
+
+type EventError = InstanceType<(typeof EVENT_ERRORS)[number]>;
+
+// A union declared by hand rather than through the errors plugin's `errors` option: the plugin
+// wraps `subscribe` in an async generator, whose return() waits for the pending next() — so an
+// unsubscribe on an idle stream would never reach the session and close the upstream.
+const FragmentSubscriptionEventUnion = builder.unionType("FragmentSubscriptionEvent", {
+  description:
+    "A fragment, or the failure that ends the subscription (always the last event): GetMedia's errors, GetMediaError (ERROR_ID tags) or SlowSubscriber.",
+  types: [FragmentEventObject, ...EVENT_ERRORS],
+  resolveType: (value) => {
+    if (value instanceof SlowSubscriberError) return "SlowSubscriber";
+    if (value instanceof GetMediaStreamError) return "GetMediaError";
+    if (value instanceof KvsError) return graphqlErrorTypeName(value);
+    return "FragmentEvent";
+  },
+});
+
+function isEventError(error: unknown): error is EventError {
+  return EVENT_ERRORS.some((ErrorClass) => error instanceof ErrorClass);
+}
+
+/** One error event, for a subscription refused before it started. */
+async function* refused(error: EventError): AsyncGenerator<FragmentFeedEvent> {
+  yield { type: "error", error };
+}
+
+function eventOf(event: FragmentFeedEvent): LiveFragment | EventError {
+  if (event.type === "error") {
+    if (isEventError(event.error)) return event.error;
+    // A KVS failure outside GetMedia's model still reaches the client typed.
+    throw new UpstreamUnavailableError(event.error.message, { cause: event.error });
+  }
+  const { fragment } = event;
+  if (fragment.fragmentNumber === null) throw new Error("a live fragment without a number");
+  return { ...fragment, fragmentNumber: fragment.fragmentNumber };
+}
+
+builder.subscriptionField("fragments", (t) =>
+  t.field({
+    type: FragmentSubscriptionEventUnion,
+    description: [
+      "Live fragment metadata of a stream, read from GetMedia: one FragmentEvent per fragment, in fragment-number order, each exactly once.",
+      "All subscribers starting at NOW on a stream (named the same way: by name or by ARN) share one upstream GetMedia session in the gateway; other starts get their own. The session resumes from the last continuation token after dropped connections, KVS session ends, throttling and 5xx (exponential backoff with jitter, at most 5 GetMedia calls per second per stream), without missing or repeating a fragment. An idle stream keeps the subscription open. The upstream request is closed as soon as its last subscriber leaves.",
+      "An error event is always the last one. Arguments are checked before KVS is called (InvalidArgument). SlowSubscriber: each subscriber may fall at most 64 events behind; past that it is dropped with SlowSubscriber (after the events it was sent), so it cannot stall the others or grow the gateway's memory.",
+    ].join("\n\n"),
+    args: {
+      ...streamRefArgs(t.arg),
+      start: t.arg({ type: StartInput, defaultValue: { type: "NOW" } }),
+    },
+    subscribe: (_root, args, context): AsyncIterable<FragmentFeedEvent> => {
+      let stream: StreamRef;
+      let start: StartSelector;
+      try {
+        stream = streamRefFromArgs(args);
+        start = startFromInput(args.start ?? { type: "NOW" });
+      } catch (error) {
+        if (isEventError(error)) return refused(error);
+        throw error;
+      }
+      return context.services.getMedia.subscribe(stream, start);
+    },
+    resolve: (event: FragmentFeedEvent) => eventOf(event),
+  }),
+);

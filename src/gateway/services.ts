@@ -1,0 +1,83 @@
+// Everything a gateway process shares across requests: SDK clients, the endpoint cache, settings,
+// and the cleanup to run on shutdown. Built once per process; requests see it through the context.
+
+import type { ClipSigningKey } from "../config.ts";
+import { type KvsClientOptions, KvsClients } from "../kvs/clients.ts";
+import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clip-services.ts";
+import { EndpointCache, type EndpointCacheOptions } from "../kvs/endpoints.ts";
+import { getMediaClientsVia } from "../kvs/getmedia-clients.ts";
+import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia-fanout.ts";
+
+export interface GatewayOptions {
+  kvs: KvsClientOptions;
+  endpointCache: EndpointCacheOptions;
+  /** Allowed browser origins; "*" for any; empty for same-origin only. */
+  corsOrigins: "*" | string[];
+  /** Newest first. */
+  clipSigningKeys: ClipSigningKey[];
+  graphiql: boolean;
+  /** The gateway's public base URL for links it hands out; the request's origin when undefined. */
+  publicUrl?: string | undefined;
+  /** KVS calls one GraphQL operation may make (default 500); see budget.ts. */
+  maxUpstreamCallsPerOperation?: number | undefined;
+  /** Clip downloads: GetClip pacing, cache, part sizes, URL lifetimes (defaults when undefined). */
+  clips?: ClipOptions | undefined;
+  /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
+  getMedia?: GetMediaOptions | undefined;
+}
+
+export interface GatewayServices {
+  readonly options: GatewayOptions;
+  readonly clients: KvsClients;
+  readonly endpoints: EndpointCache;
+  /** Clip URL signing, the GetClip governor, the clip cache and shared downloads. */
+  readonly clips: ClipServices;
+  /** Live GetMedia sessions shared by subscribers (one per stream for start NOW). */
+  readonly getMedia: GetMediaFanout;
+  /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
+  onClose(cleanup: () => void | Promise<void>): void;
+  /** Runs the registered cleanups, then closes the SDK clients. */
+  close(): Promise<void>;
+}
+
+export function createGatewayServices(options: GatewayOptions): GatewayServices {
+  const clients = new KvsClients(options.kvs);
+  const endpoints = new EndpointCache(clients, options.endpointCache);
+  const clips = createClipServices({
+    clients,
+    endpoints,
+    signingKeys: options.clipSigningKeys,
+    options: options.clips,
+  });
+  const getMedia = new GetMediaFanout({
+    ...options.getMedia,
+    ...getMediaClientsVia(clients, endpoints),
+  });
+  const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
+  let closed: Promise<void> | undefined;
+
+  return {
+    options,
+    clients,
+    endpoints,
+    clips,
+    getMedia,
+    onClose(cleanup) {
+      cleanups.push(cleanup);
+    },
+    close() {
+      closed ??= (async () => {
+        for (const cleanup of cleanups.reverse()) {
+          try {
+            await cleanup();
+          } catch (error) {
+            console.error("gateway cleanup failed:", error);
+          }
+        }
+        endpoints.clear();
+        clients.destroy();
+      })();
+      return closed;
+    },
+  };
+}

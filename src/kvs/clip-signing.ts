@@ -1,0 +1,212 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * Signed clip download URLs. The token is an HMAC-SHA256 over everything the download route needs
+ * to call GetClip (stream ARN, selector type, range) plus the expiry and the key id, so the route can
+ * refuse a forged, altered or stale URL before it touches KVS. Several keys may be configured so a
+ * key can be rotated without breaking URLs already handed out: the first key signs, any key verifies.
+ */
+
+export type ClipTimestampType = "SERVER_TIMESTAMP" | "PRODUCER_TIMESTAMP";
+
+export const CLIP_TIMESTAMP_TYPES: readonly ClipTimestampType[] = [
+  "SERVER_TIMESTAMP",
+  "PRODUCER_TIMESTAMP",
+];
+
+/** What a download URL grants: one GetClip of this stream, selector and range, until `expiresAtMs`. */
+export interface ClipGrant {
+  streamArn: string;
+  timestampType: ClipTimestampType;
+  /** Epoch milliseconds. */
+  startMs: number;
+  /** Epoch milliseconds. */
+  endMs: number;
+  /** Epoch milliseconds. */
+  expiresAtMs: number;
+}
+
+export interface SignedClipGrant extends ClipGrant {
+  keyId: string;
+  /** base64url HMAC-SHA256. */
+  signature: string;
+}
+
+export interface ClipSigningKey {
+  id: string;
+  secret: Uint8Array;
+}
+
+export type ClipTokenFailureReason = "malformed" | "unknown-key" | "bad-signature" | "expired";
+
+/** A download URL that must be refused (HTTP 403). */
+export class ClipTokenError extends Error {
+  override readonly name = "ClipTokenError";
+  constructor(
+    readonly reason: ClipTokenFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const MIN_SECRET_BYTES = 32;
+const SIGNATURE_BYTES = 32;
+const TOKEN_VERSION = "kvs-clip/1";
+
+/** URL query parameter names; the route and the schema both go through these helpers. */
+const PARAM = {
+  stream: "stream",
+  timestampType: "timestampType",
+  start: "start",
+  end: "end",
+  expires: "expires",
+  keyId: "kid",
+  signature: "sig",
+} as const;
+
+function validatedKey(key: ClipSigningKey): ClipSigningKey {
+  if (!KEY_ID_PATTERN.test(key.id)) {
+    throw new Error(`clip signing key id "${key.id}" must match ${KEY_ID_PATTERN}`);
+  }
+  if (key.secret.byteLength < MIN_SECRET_BYTES) {
+    throw new Error(`clip signing key "${key.id}" is shorter than ${MIN_SECRET_BYTES} bytes`);
+  }
+  return key;
+}
+
+function assertUniqueIds(keys: readonly ClipSigningKey[]): void {
+  const ids = new Set<string>();
+  for (const key of keys) {
+    if (ids.has(key.id)) throw new Error(`clip signing key id "${key.id}" appears twice`);
+    ids.add(key.id);
+  }
+}
+
+export interface ClipSignerOptions {
+  /** Newest first: the first key signs, every key verifies. */
+  keys: readonly ClipSigningKey[];
+  now?: () => number;
+}
+
+export class ClipSigner {
+  readonly #keys: ReadonlyMap<string, Uint8Array>;
+  readonly #signingKey: ClipSigningKey;
+  readonly #now: () => number;
+
+  constructor(options: ClipSignerOptions) {
+    const [first] = options.keys;
+    if (first === undefined) throw new Error("ClipSigner needs at least one key");
+    options.keys.forEach(validatedKey);
+    assertUniqueIds(options.keys);
+    this.#signingKey = first;
+    this.#keys = new Map(options.keys.map((key) => [key.id, key.secret]));
+    this.#now = options.now ?? Date.now;
+  }
+
+  sign(grant: ClipGrant): SignedClipGrant {
+    const keyId = this.#signingKey.id;
+    const signature = hmac(this.#signingKey.secret, keyId, grant).toString("base64url");
+    return { ...grant, keyId, signature };
+  }
+
+  /** Checks the signature in constant time, then the expiry. Throws ClipTokenError. */
+  verify(signed: SignedClipGrant): ClipGrant {
+    const secret = this.#keys.get(signed.keyId);
+    if (secret === undefined) {
+      throw new ClipTokenError(
+        "unknown-key",
+        "the URL was signed with a key this gateway does not hold",
+      );
+    }
+    const given = Buffer.from(signed.signature, "base64url");
+    const expected = hmac(secret, signed.keyId, signed);
+    // timingSafeEqual needs equal lengths; a wrong length says nothing about the key.
+    if (given.byteLength !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) {
+      throw new ClipTokenError("bad-signature", "the URL's signature does not match its contents");
+    }
+    if (signed.expiresAtMs <= this.#now()) {
+      throw new ClipTokenError("expired", `the URL expired at ${iso(signed.expiresAtMs)}`);
+    }
+    const { streamArn, timestampType, startMs, endMs, expiresAtMs } = signed;
+    return { streamArn, timestampType, startMs, endMs, expiresAtMs };
+  }
+
+  /** Verifies the grant carried by a download URL's query string. */
+  verifyParams(params: URLSearchParams): ClipGrant {
+    return this.verify(grantFromParams(params));
+  }
+}
+
+function hmac(secret: Uint8Array, keyId: string, grant: ClipGrant): Buffer {
+  // A JSON array is an unambiguous encoding: no field can bleed into the next.
+  const message = JSON.stringify([
+    TOKEN_VERSION,
+    keyId,
+    grant.streamArn,
+    grant.timestampType,
+    grant.startMs,
+    grant.endMs,
+    grant.expiresAtMs,
+  ]);
+  return createHmac("sha256", secret).update(message).digest();
+}
+
+export function grantToParams(signed: SignedClipGrant): URLSearchParams {
+  return new URLSearchParams([
+    [PARAM.stream, signed.streamArn],
+    [PARAM.timestampType, signed.timestampType],
+    [PARAM.start, iso(signed.startMs)],
+    [PARAM.end, iso(signed.endMs)],
+    [PARAM.expires, iso(signed.expiresAtMs)],
+    [PARAM.keyId, signed.keyId],
+    [PARAM.signature, signed.signature],
+  ]);
+}
+
+/** Reads a grant from a query string; anything missing or unparsable is "malformed". */
+export function grantFromParams(params: URLSearchParams): SignedClipGrant {
+  const streamArn = required(params, PARAM.stream);
+  const timestampType = required(params, PARAM.timestampType);
+  if (!isClipTimestampType(timestampType)) {
+    throw new ClipTokenError(
+      "malformed",
+      `${PARAM.timestampType} must be one of ${CLIP_TIMESTAMP_TYPES.join(", ")}`,
+    );
+  }
+  return {
+    streamArn,
+    timestampType,
+    startMs: timestampParam(params, PARAM.start),
+    endMs: timestampParam(params, PARAM.end),
+    expiresAtMs: timestampParam(params, PARAM.expires),
+    keyId: required(params, PARAM.keyId),
+    signature: required(params, PARAM.signature),
+  };
+}
+
+export function isClipTimestampType(value: string): value is ClipTimestampType {
+  return (CLIP_TIMESTAMP_TYPES as readonly string[]).includes(value);
+}
+
+function required(params: URLSearchParams, name: string): string {
+  const values = params.getAll(name);
+  if (values.length !== 1 || values[0] === undefined || values[0] === "") {
+    throw new ClipTokenError("malformed", `the URL needs exactly one "${name}" parameter`);
+  }
+  return values[0];
+}
+
+function timestampParam(params: URLSearchParams, name: string): number {
+  const text = required(params, name);
+  const ms = Date.parse(text);
+  if (!Number.isSafeInteger(ms)) {
+    throw new ClipTokenError("malformed", `"${name}" is not an ISO 8601 timestamp`);
+  }
+  return ms;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,60 @@
+// A gateway in front of an in-memory kvs-local, both on port 0: what the gateway's end-to-end
+// tests (and the subscription and clip tests) run against.
+
+import { createGatewayApp, type GatewayApp } from "../../src/gateway/app.ts";
+import type { GatewayOptions, GatewayServices } from "../../src/gateway/services.ts";
+import { createLocalKvs, type LocalKvs, type LocalKvsOptions } from "../../src/local-kvs/index.ts";
+
+export interface Stack {
+  kvs: LocalKvs;
+  app: GatewayApp;
+  services: GatewayServices;
+  /** Gateway base URL. */
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  kvs?: Omit<LocalKvsOptions, "port" | "inMemory" | "dataDir">;
+  gateway?: Partial<Omit<GatewayOptions, "kvs">> & { kvs?: Partial<GatewayOptions["kvs"]> };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const kvs = await createLocalKvs({ port: 0, inMemory: true, ...options.kvs });
+  let app: GatewayApp | undefined;
+  try {
+    app = createGatewayApp({
+      corsOrigins: [],
+      clipSigningKeys: [{ id: "test", secret: Buffer.alloc(32, 7) }],
+      graphiql: true,
+      endpointCache: { ttlMs: 45 * 60 * 1000, max: 1000 },
+      ...options.gateway,
+      kvs: {
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        // One attempt: each injected fault reaches the gateway exactly once.
+        maxAttempts: 1,
+        ...options.gateway?.kvs,
+        endpoint: kvs.endpoint,
+      },
+    });
+    const address = await app.start(0, "127.0.0.1");
+    const started = app;
+    return {
+      kvs,
+      app: started,
+      services: started.services,
+      ...address,
+      async stop() {
+        await started.stop();
+        await kvs.stop();
+      },
+    };
+  } catch (error) {
+    await app?.stop();
+    await kvs.stop();
+    throw error;
+  }
+}
