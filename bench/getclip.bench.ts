@@ -3,7 +3,7 @@
 // kvs-local runs in a child process (disk store) so its memory is its own.
 // Run: npx tsx bench/getclip.bench.ts
 import { execFile, fork } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -89,6 +89,14 @@ async function largeSample(dir: string): Promise<string> {
   return file;
 }
 
+async function videoFrames(file: string): Promise<string> {
+  const { stdout } = await run("ffprobe", [
+    ...["-v", "error", "-select_streams", "v", "-count_packets"],
+    ...["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", file],
+  ]);
+  return stdout.trim();
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -145,7 +153,7 @@ async function main(): Promise<void> {
       const input = path.join(dir, `${stream}.mkv`);
       await writeFile(input, scenario.mkv);
 
-      const getClip = async () => {
+      const getClip = async (saveTo?: string) => {
         const out = await clips.send(
           new GetClipCommand({
             StreamName: stream,
@@ -159,11 +167,20 @@ async function main(): Promise<void> {
           }),
         );
         let bytes = 0;
-        for await (const chunk of out.Payload as AsyncIterable<Uint8Array>) bytes += chunk.length;
+        const file = saveTo ? await open(saveTo, "w") : undefined;
+        try {
+          for await (const chunk of out.Payload as AsyncIterable<Uint8Array>) {
+            bytes += chunk.length;
+            await file?.write(chunk);
+          }
+        } finally {
+          await file?.close();
+        }
         return bytes;
       };
 
-      const clipBytes = await getClip(); // warm-up
+      const clipFile = path.join(dir, `${stream}.getclip.mp4`);
+      const clipBytes = await getClip(clipFile); // warm-up, kept for the frame count
       const idle = await memory();
       const clipTimes: number[] = [];
       let peakMb = 0;
@@ -186,6 +203,7 @@ async function main(): Promise<void> {
         ffmpegTimes.push(performance.now() - started);
       }
       const ffmpegBytes = (await stat(output)).size;
+      const frames = `${await videoFrames(clipFile)} / ${await videoFrames(output)}`;
       const getClipMs = median(clipTimes);
       const ffmpegMs = median(ffmpegTimes);
       rows.push([
@@ -193,6 +211,7 @@ async function main(): Promise<void> {
         String(FRAGMENTS),
         (scenario.mkv.length / MB).toFixed(1),
         `${(clipBytes / MB).toFixed(1)} / ${(ffmpegBytes / MB).toFixed(1)}`,
+        frames,
         getClipMs.toFixed(0),
         ffmpegMs.toFixed(0),
         (getClipMs / ffmpegMs).toFixed(2),
@@ -207,6 +226,7 @@ async function main(): Promise<void> {
       "fragments",
       "MKV MB",
       "MP4 MB (GetClip / ffmpeg)",
+      "video frames (GetClip / ffmpeg)",
       "GetClip ms",
       "ffmpeg -c copy ms",
       "ratio",

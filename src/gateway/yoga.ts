@@ -1,6 +1,7 @@
 // The Yoga instance: schema, per-operation context, error masking, CORS and GraphiQL.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerInstance, maskError as yogaMaskError } from "graphql-yoga";
 import { KvsError } from "../kvs/errors.ts";
@@ -76,6 +77,9 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     graphiql: services.options.graphiql
       ? { title: "KVS GraphQL gateway", subscriptionsProtocol: "WS", defaultQuery: FIRST_QUERY }
       : false,
+    // GraphiQL with its assets inlined: the default page loads them from a CDN, which fails
+    // offline (kvs-local setups, CI).
+    renderGraphiQL,
     landingPage: false,
   });
 }

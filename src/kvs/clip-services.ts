@@ -65,7 +65,7 @@ export function createClipServices({
   const signer = new ClipSigner({ keys: signingKeys.length > 0 ? signingKeys : [ephemeralKey()] });
   const governor = new ClipGovernor({
     ratePerSecond: options.getClipRatePerSecond ?? 1,
-    marginMs: 20,
+    marginMs: 50,
     maxQueuePerStream: options.queuePerStream ?? 50,
   });
   const cache = new ClipCache(options.cache ?? {});

@@ -40,13 +40,14 @@ describe("a clip of the demo stream", () => {
   it("downloads over plain HTTP as an MP4 with every frame of its fragments", async () => {
     const demo = stack.kvs.store.getStreamByName(DEMO_STREAM_NAME);
     if (!demo) throw new Error("no demo stream");
-    await waitFor(
-      () => stack.kvs.store.listFragments(demo.streamArn).length >= 3,
-      15_000,
-      "3 demo fragments",
-    );
-
-    const end = Date.now() - 1;
+    // A fragment's server timestamp is its arrival, a moment before it is stored and listed:
+    // ending the range half a second back keeps the query and the later GetClip in agreement.
+    const settledFragments = () =>
+      stack.kvs.store
+        .listFragments(demo.streamArn)
+        .filter((fragment) => fragment.serverTimestampMs < Date.now() - 500).length;
+    await waitFor(() => settledFragments() >= 3, 15_000, "3 demo fragments");
+    const end = Date.now() - 500;
     const result = await executeHttp(stack.graphqlUrl, StreamClipQuery, {
       name: DEMO_STREAM_NAME,
       range: { start: new Date(end - 60_000).toISOString(), end: new Date(end).toISOString() },

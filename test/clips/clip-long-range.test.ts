@@ -27,9 +27,15 @@ beforeAll(async () => {
   video = await makeTestVideo(directory, { seconds: SECONDS, fps: FPS });
   // One gateway cuts parts at 64 fragments (so a 3-minute range needs three), the other at
   // GetClip's own limit of 200.
+  // GetClip pacing is another test's subject: here the backend doesn't throttle, so each part
+  // download is exactly one GetClip.
+  const unthrottled = { kvs: { getClipRatePerSecond: 0 } };
   [small, standard] = await Promise.all([
-    startStack({ gateway: { clips: { partLimits: { maxFragments: 64 } } } }),
-    startStack(),
+    startStack({
+      ...unthrottled,
+      gateway: { clips: { partLimits: { maxFragments: 64 }, getClipRatePerSecond: 10 } },
+    }),
+    startStack({ ...unthrottled, gateway: { clips: { getClipRatePerSecond: 10 } } }),
   ]);
   const persisted = await Promise.all([
     fillStream(small.kvs.endpoint, STREAM, video, T0),

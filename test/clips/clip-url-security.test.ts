@@ -25,7 +25,11 @@ let validUrl: string;
 beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), "clip-security-"));
   const video = await makeTestVideo(directory, { seconds: 12, fps: 5 });
-  stack = await startStack({ gateway: { corsOrigins: [ORIGIN] } });
+  // Pacing is another test's subject: the backend doesn't throttle and the governor is quick.
+  stack = await startStack({
+    kvs: { getClipRatePerSecond: 0 },
+    gateway: { corsOrigins: [ORIGIN], clips: { getClipRatePerSecond: 20 } },
+  });
   await fillStream(stack.kvs.endpoint, STREAM, video, T0);
   const result = await executeHttp(stack.graphqlUrl, ClipQuery, {
     name: STREAM,
@@ -51,9 +55,13 @@ function withParam(url: string, name: string, value: string): string {
 }
 
 /** The valid URL's grant re-signed by `signer` with changes. */
-function resigned(signer: ClipSigner, change: { expiresAtMs?: number } = {}): string {
+function resigned(
+  signer: ClipSigner,
+  change: { expiresAtMs?: number } = {},
+  range: { startMs?: number; endMs?: number } = {},
+): string {
   const grant = grantFromParams(new URL(validUrl).searchParams);
-  return clipDownloadUrl(stack.url, signer.sign({ ...grant, ...change }));
+  return clipDownloadUrl(stack.url, signer.sign({ ...grant, ...change, ...range }));
 }
 
 describe("the clip download route", () => {
@@ -135,6 +143,55 @@ describe("the clip download route", () => {
     expect(response.headers.get("access-control-expose-headers")).toContain("Content-Disposition");
     expect(response.body.subarray(4, 8).toString()).toBe("ftyp");
     expect(stack.kvs.stats.count("GetClip")).toBe(1);
+  });
+});
+
+describe("upstream failures on the download route", () => {
+  /** A signed URL for a producer-timestamp range, as the gateway would hand it out. */
+  const urlFor = (startMs: number, endMs: number) =>
+    resigned(stack.services.clips.signer, {}, { startMs, endMs });
+
+  it.each([
+    ["ResourceNotFoundException", 404],
+    ["UnsupportedStreamMediaTypeException", 422],
+    ["NoDataRetentionException", 404],
+    ["NotAuthorizedException", 502],
+    ["ClientLimitExceededException", 429],
+  ])("answers KVS's %s with HTTP %i and a JSON body naming it", async (exception, status) => {
+    // Four throttling answers outlast the governor's retries.
+    const times = exception === "ClientLimitExceededException" ? 4 : 1;
+    stack.kvs.faults.inject("GetClip", { kind: "exception", exception, times });
+    const response = await download(urlFor(T0 + 1000, T0 + 2000 + status));
+    expect(response.status).toBe(status);
+    expect(JSON.parse(response.body.toString())).toMatchObject({ error: exception });
+  });
+
+  it("answers a range without fragments with 404 ResourceNotFoundException", async () => {
+    const response = await download(urlFor(T0 - 60_000, T0 - 30_000));
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.body.toString())).toMatchObject({
+      error: "ResourceNotFoundException",
+      retryable: false,
+    });
+  });
+
+  it("answers a KVS 5xx with 502", async () => {
+    stack.kvs.faults.inject("GetClip", { kind: "status", status: 503 });
+    const response = await download(urlFor(T0 + 3000, T0 + 4000));
+    expect(response.status).toBe(502);
+    expect(JSON.parse(response.body.toString())).toMatchObject({ retryable: true });
+  });
+
+  it("cuts the response short when KVS breaks mid-clip, and keeps nothing of it", async () => {
+    const url = urlFor(T0, T0 + 8000);
+    stack.kvs.faults.inject("GetClip", { kind: "drop-after-bytes", bytes: 2000 });
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow();
+    const again = await download(url);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-clip-source")).toBe("upstream");
+    expect(again.body.byteLength).toBe(Number(again.headers.get("content-length")));
   });
 });
 

@@ -3,6 +3,10 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import {
+  GetClipCommand,
+  type GetClipCommandInput,
+} from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   archivedClient,
@@ -13,6 +17,7 @@ import {
   getClipError,
   getClipToFile,
   ingestAt,
+  selector,
   startBackend,
 } from "./harness.ts";
 import {
@@ -80,6 +85,35 @@ describe("GetClip errors", () => {
     );
     // A range of exactly 24 hours is allowed.
     expect(await errorOf("sample", T0, T0 + DAY)).toBeUndefined();
+  });
+
+  it("answers InvalidArgumentException without exactly one of StreamName and StreamARN, or without a selector", async () => {
+    const client = await archivedClient(backend.endpoint, "sample");
+    const arn = backend.kvs.store.getStreamByName("sample")?.streamArn;
+    const send = async (input: Record<string, unknown>) => {
+      try {
+        await client.send(new GetClipCommand(input as unknown as GetClipCommandInput));
+        return undefined;
+      } catch (error) {
+        return (error as { name?: string }).name;
+      }
+    };
+    try {
+      const range = selector({ startMs: T0, endMs: T0 + 60_000 });
+      expect(
+        await send({ StreamName: "sample", StreamARN: arn, ClipFragmentSelector: range }),
+      ).toBe("InvalidArgumentException");
+      expect(await send({ ClipFragmentSelector: range })).toBe("InvalidArgumentException");
+      expect(await send({ StreamName: "sample" })).toBe("InvalidArgumentException");
+      expect(
+        await send({
+          StreamName: "sample",
+          ClipFragmentSelector: { ...range, FragmentSelectorType: "ARRIVAL_TIMESTAMP" },
+        }),
+      ).toBe("InvalidArgumentException");
+    } finally {
+      client.destroy();
+    }
   });
 
   it("answers NoDataRetentionException for a stream that keeps no data", async () => {

@@ -1,7 +1,11 @@
 // GetClip through @aws-sdk/client-kinesis-video-archived-media on the GET_CLIP data endpoint:
 // real MP4s checked with ffprobe against the fragments the API promises.
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { KinesisVideoArchivedMediaClient } from "@aws-sdk/client-kinesis-video-archived-media";
+import {
+  GetClipCommand,
+  type KinesisVideoArchivedMediaClient,
+} from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   archivedClient,
@@ -12,6 +16,7 @@ import {
   getClipToFile,
   ingestAt,
   listByProducer,
+  selector,
   spanSeconds,
   startBackend,
   topLevelBoxes,
@@ -80,6 +85,19 @@ describe("GetClip", () => {
     expect(boxes.indexOf("moov")).toBeGreaterThan(-1);
     expect(boxes.indexOf("moov")).toBeLessThan(boxes.indexOf("mdat"));
     await decodes(file);
+  });
+
+  it("takes the stream by StreamARN as well", async () => {
+    const arn = backend.kvs.store.getStreamByName("sample")?.streamArn;
+    const out = await clips.send(
+      new GetClipCommand({
+        StreamARN: arn,
+        ClipFragmentSelector: selector({ startMs: T0, endMs: T0 + 60_000 }),
+      }),
+    );
+    const file = clipFile();
+    await writeFile(file, (await out.Payload?.transformToByteArray()) ?? new Uint8Array());
+    expect((await ffprobe(file)).video?.frames).toBe(sampleVideoFrames);
   });
 
   it("includes a fragment that starts exactly at StartTimestamp and one that ends after EndTimestamp", async () => {
@@ -155,6 +173,11 @@ describe("GetClip timelines", () => {
     await ingestAt(backend.endpoint, "clock-back", sample.bytes, T0);
     // The second session's clock starts 5 s into the first one's media.
     await ingestAt(backend.endpoint, "clock-back", sample.bytes, T0 + 5000);
+    // The store keeps server timestamps strictly increasing, so a fast upload runs a few ms
+    // ahead of the clock; SERVER_TIMESTAMP ranges must end in the past.
+    const arn = backend.kvs.store.getStreamByName("clock-back")?.streamArn ?? "";
+    const lastServerMs = backend.kvs.store.latestFragment(arn)?.serverTimestampMs ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastServerMs - Date.now() + 5)));
     const client = await archivedClient(backend.endpoint, "clock-back");
     const file = clipFile();
     try {

@@ -1,7 +1,7 @@
 // Plumbing for the clip tests: a kvs-local on port 0, streams, PutMedia ingest, GetClip through the
 // SDK's GET_CLIP data endpoint, and ffprobe.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -249,7 +249,6 @@ export async function decodes(file: string): Promise<void> {
 
 /** Box types at the top level of an ISO BMFF file, in order. */
 export async function topLevelBoxes(file: string): Promise<string[]> {
-  const { readFile } = await import("node:fs/promises");
   const bytes = await readFile(file);
   const boxes: string[] = [];
   for (let at = 0; at + 8 <= bytes.length; ) {

@@ -4,23 +4,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { CreateStreamCommand, DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
-import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-media";
+import { DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PutMediaAck, putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
+import { clustersOf, controlPlane, dataEndpoint, fixture, persistedNumbers } from "./helpers.ts";
 import {
-  archivedMedia,
-  clustersOf,
-  controlPlane,
-  dataEndpoint,
-  fixture,
-  ingest,
-  kvsTags,
-  mediaClient,
-  persistedNumbers,
-  readGetMedia,
-  splitGetMedia,
-} from "./helpers.ts";
+  carriesCluster,
+  createStreams,
+  fragmentNumberOf,
+  ingestFixture,
+  listFragments,
+  readEarliest,
+} from "./support.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 
@@ -66,15 +61,12 @@ async function kill9(server: Server): Promise<void> {
   await exited;
 }
 
-async function listAll(endpoint: string, stream: string) {
-  const client = await archivedMedia(endpoint, stream);
+const listAll = (endpoint: string) => listFragments(endpoint, "durable", { MaxResults: 1000 });
+
+async function describeDurable(endpoint: string) {
+  const client = controlPlane(endpoint);
   try {
-    const out = await client.send(
-      new ListFragmentsCommand({ StreamName: stream, MaxResults: 1000 }),
-    );
-    return [...(out.Fragments ?? [])].sort((a, b) =>
-      (a.FragmentNumber ?? "") < (b.FragmentNumber ?? "") ? -1 : 1,
-    );
+    return (await client.send(new DescribeStreamCommand({ StreamName: "durable" }))).StreamInfo;
   } finally {
     client.destroy();
   }
@@ -95,14 +87,11 @@ describe("durable storage across kill -9", () => {
   it("keeps every PERSISTED fragment, its bytes, and the stream, and keeps numbering upward", async () => {
     const first = await startServer(dataDir);
     servers.push(first);
-    const cp = controlPlane(first.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "durable", DataRetentionInHours: 24 }));
-    const before = await cp.send(new DescribeStreamCommand({ StreamName: "durable" }));
-    cp.destroy();
-    const file = fixture("clusters.mkv");
-    const numbers = persistedNumbers(await ingest(first.endpoint, "durable", file));
+    await createStreams(first.endpoint, ["durable"], 24);
+    const before = await describeDurable(first.endpoint);
+    const { file, numbers } = await ingestFixture(first.endpoint, "durable", "clusters.mkv");
     expect(numbers).toHaveLength(8);
-    const listed = await listAll(first.endpoint, "durable");
+    const listed = await listAll(first.endpoint);
 
     // A second producer is cut off by the kill: whatever it saw PERSISTED must survive too.
     const slow = putMedia({
@@ -142,36 +131,21 @@ describe("durable storage across kill -9", () => {
 
     const second = await startServer(dataDir);
     servers.push(second);
-    const after = controlPlane(second.endpoint);
-    const described = await after.send(new DescribeStreamCommand({ StreamName: "durable" }));
-    after.destroy();
-    expect(described.StreamInfo).toEqual(before.StreamInfo);
+    expect(await describeDurable(second.endpoint)).toEqual(before);
 
-    const relisted = await listAll(second.endpoint, "durable");
+    const relisted = await listAll(second.endpoint);
     const relistedNumbers = relisted.map((f) => f.FragmentNumber);
     for (const n of [...numbers, ...slowNumbers]) expect(relistedNumbers).toContain(n);
     expect(relisted.slice(0, 8)).toEqual(listed);
 
-    const media = await mediaClient(second.endpoint, "durable");
-    const body = await readGetMedia(
-      media,
-      {
-        StreamName: "durable",
-        StartSelector: { StartSelectorType: "EARLIEST" },
-      },
-      relisted.length,
-    );
-    media.destroy();
-    const docs = splitGetMedia(body);
+    const docs = await readEarliest(second.endpoint, "durable", relisted.length);
     const clusters = clustersOf(file);
     docs.slice(0, 8).forEach((doc, i) => {
-      expect(kvsTags(doc).get("AWS_KINESISVIDEO_FRAGMENT_NUMBER")).toBe(numbers[i]);
-      expect(Buffer.from(doc.cluster ?? []).equals(Buffer.from(clusters[i] as Uint8Array))).toBe(
-        true,
-      );
+      expect(fragmentNumberOf(doc)).toBe(numbers[i]);
+      expect(carriesCluster(doc, clusters[i])).toBe(true);
     });
 
-    const more = persistedNumbers(await ingest(second.endpoint, "durable", file));
+    const { numbers: more } = await ingestFixture(second.endpoint, "durable", "clusters.mkv");
     expect(more).toHaveLength(8);
     const newest = relistedNumbers.at(-1) as string;
     expect(more.every((n) => n > newest)).toBe(true);

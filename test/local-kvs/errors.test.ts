@@ -3,7 +3,7 @@ import {
   CreateStreamCommand,
   DescribeStreamCommand,
   GetDataEndpointCommand,
-  KinesisVideoClient,
+  type KinesisVideoClient,
   ListStreamsCommand,
 } from "@aws-sdk/client-kinesis-video";
 import {
@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { GetMediaCommand, type StartSelectorType } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
+import type { LocalKvs } from "../../src/local-kvs/index.ts";
 import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
 import {
   archivedMedia,
@@ -24,15 +24,15 @@ import {
   mediaClient,
   persistedNumbers,
 } from "./helpers.ts";
+import { listFragments, startLocalKvs } from "./support.ts";
 
 describe("bad input gets the AWS exception and the server keeps serving", () => {
   let kvs: LocalKvs;
   let cp: KinesisVideoClient;
 
   beforeAll(async () => {
-    kvs = await createLocalKvs({ inMemory: true });
+    kvs = await startLocalKvs(["errs"], { retentionHours: 1 });
     cp = controlPlane(kvs.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "errs", DataRetentionInHours: 1 }));
   });
   afterAll(async () => {
     cp?.destroy();
@@ -172,10 +172,8 @@ describe("bad input gets the AWS exception and the server keeps serving", () => 
     const numbers = persistedNumbers(acks);
     expect(numbers).toHaveLength(3);
     expect(acks.at(-1)).toMatchObject({ EventType: "ERROR", ErrorId: 4006 });
-    const list = await archivedMedia(kvs.endpoint, "errs");
-    const out = await list.send(new ListFragmentsCommand({ StreamName: "errs" }));
-    expect(out.Fragments?.map((f) => f.FragmentNumber).sort()).toEqual(numbers);
-    list.destroy();
+    const fragments = await listFragments(kvs.endpoint, "errs");
+    expect(fragments.map((f) => f.FragmentNumber)).toEqual(numbers);
     await stillServing();
   });
 
@@ -192,12 +190,7 @@ describe("bad input gets the AWS exception and the server keeps serving", () => 
   });
 
   it("rejects a malformed Authorization header sent through the SDK", async () => {
-    const broken = new KinesisVideoClient({
-      endpoint: kvs.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
-      maxAttempts: 1,
-    });
+    const broken = controlPlane(kvs.endpoint);
     type Middleware = Parameters<typeof broken.middlewareStack.addRelativeTo>[0];
     type Args = { request: { headers: Record<string, string> } };
     // After signing, replace the header with one that lacks SignedHeaders and Signature.

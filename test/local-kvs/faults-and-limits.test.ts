@@ -1,22 +1,18 @@
 import {
-  CreateStreamCommand,
   GetDataEndpointCommand,
-  KinesisVideoClient,
+  type KinesisVideoClient,
   ListStreamsCommand,
 } from "@aws-sdk/client-kinesis-video";
 import { GetMediaCommand, type KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
-import {
-  controlPlane,
-  fixture,
-  ingest,
-  kvsTags,
-  mediaClient,
-  openGetMedia,
-  persistedNumbers,
-  splitGetMedia,
-} from "./helpers.ts";
+import type { LocalKvs } from "../../src/local-kvs/index.ts";
+import { controlPlane, kvsTags, mediaClient, openGetMedia, splitGetMedia } from "./helpers.ts";
+import { fragmentNumberOf, ingestFixture, startLocalKvs } from "./support.ts";
+
+const fromNow = (StreamName: string) => ({
+  StreamName,
+  StartSelector: { StartSelectorType: "NOW" as const },
+});
 
 describe("fault injection and documented limits", () => {
   let kvs: LocalKvs;
@@ -26,14 +22,13 @@ describe("fault injection and documented limits", () => {
   const now = { ms: Date.now() };
 
   beforeAll(async () => {
-    kvs = await createLocalKvs({
-      inMemory: true,
+    kvs = await startLocalKvs(["faulty"], {
+      retentionHours: 1,
       clock: { now: () => now.ms },
       getMediaRatePerSecond: 4,
     });
     cp = controlPlane(kvs.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "faulty", DataRetentionInHours: 1 }));
-    numbers = persistedNumbers(await ingest(kvs.endpoint, "faulty", fixture("clusters.mkv")));
+    ({ numbers } = await ingestFixture(kvs.endpoint, "faulty", "clusters.mkv"));
     media = await mediaClient(kvs.endpoint, "faulty");
   });
   afterAll(async () => {
@@ -62,12 +57,7 @@ describe("fault injection and documented limits", () => {
   it("injects a 5xx that the SDK's retry absorbs", async () => {
     kvs.stats.reset();
     kvs.faults.inject("ListStreams", { kind: "status", status: 503, times: 2 });
-    const retrying = new KinesisVideoClient({
-      endpoint: kvs.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
-      maxAttempts: 3,
-    });
+    const retrying = controlPlane(kvs.endpoint, 3);
     const out = await retrying.send(new ListStreamsCommand({}));
     retrying.destroy();
     expect(out.StreamInfoList?.map((s) => s.StreamName)).toEqual(["faulty"]);
@@ -110,9 +100,7 @@ describe("fault injection and documented limits", () => {
       chunks.push(chunk);
     const docs = splitGetMedia(new Uint8Array(Buffer.concat(chunks)));
     expect(docs).toHaveLength(3);
-    expect(docs.slice(0, 2).map((d) => kvsTags(d).get("AWS_KINESISVIDEO_FRAGMENT_NUMBER"))).toEqual(
-      numbers.slice(0, 2),
-    );
+    expect(docs.slice(0, 2).map(fragmentNumberOf)).toEqual(numbers.slice(0, 2));
     const error = kvsTags(docs[2] as (typeof docs)[0]);
     expect(error.get("AWS_KINESISVIDEO_ERROR_ID")).toBe("4000");
     expect(error.get("AWS_KINESISVIDEO_ERROR_CODE")).toBeTruthy();
@@ -124,27 +112,16 @@ describe("fault injection and documented limits", () => {
     now.ms += 1000;
     const sessions = [];
     for (let i = 0; i < 3; i++) {
-      sessions.push(
-        await openGetMedia(media, {
-          StreamName: "faulty",
-          StartSelector: { StartSelectorType: "NOW" },
-        }),
-      );
+      sessions.push(await openGetMedia(media, fromNow("faulty")));
     }
     // 4 per second allowed: the 4th call passes the rate but exceeds 3 connections.
-    await expect(
-      media.send(
-        new GetMediaCommand({ StreamName: "faulty", StartSelector: { StartSelectorType: "NOW" } }),
-      ),
-    ).rejects.toMatchObject({
+    await expect(media.send(new GetMediaCommand(fromNow("faulty")))).rejects.toMatchObject({
       name: "ConnectionLimitExceededException",
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(
-      media.send(
-        new GetMediaCommand({ StreamName: "faulty", StartSelector: { StartSelectorType: "NOW" } }),
-      ),
-    ).rejects.toMatchObject({ name: "ClientLimitExceededException" });
+    await expect(media.send(new GetMediaCommand(fromNow("faulty")))).rejects.toMatchObject({
+      name: "ClientLimitExceededException",
+    });
 
     // Closing a connection frees its slot.
     sessions.pop()?.close();
@@ -152,10 +129,7 @@ describe("fault injection and documented limits", () => {
     let reopened: Awaited<ReturnType<typeof openGetMedia>> | undefined;
     for (let attempt = 0; attempt < 50 && !reopened; attempt++) {
       try {
-        reopened = await openGetMedia(media, {
-          StreamName: "faulty",
-          StartSelector: { StartSelectorType: "NOW" },
-        });
+        reopened = await openGetMedia(media, fromNow("faulty"));
       } catch (error) {
         expect((error as Error).name).toBe("ConnectionLimitExceededException");
         now.ms += 1000;
@@ -170,30 +144,19 @@ describe("fault injection and documented limits", () => {
 
 describe("GetMedia connection limit is configurable", () => {
   it("lets more than 3 readers share a stream when raised", async () => {
-    const kvs = await createLocalKvs({
-      inMemory: true,
+    const kvs = await startLocalKvs(["wide"], {
       getMediaConnectionLimit: 10,
       getMediaRatePerSecond: 0,
     });
-    const cp = controlPlane(kvs.endpoint);
-    const media = await (async () => {
-      await cp.send(new CreateStreamCommand({ StreamName: "wide" }));
-      return mediaClient(kvs.endpoint, "wide");
-    })();
+    const media = await mediaClient(kvs.endpoint, "wide");
     try {
       const sessions = [];
       for (let i = 0; i < 6; i++) {
-        sessions.push(
-          await openGetMedia(media, {
-            StreamName: "wide",
-            StartSelector: { StartSelectorType: "NOW" },
-          }),
-        );
+        sessions.push(await openGetMedia(media, fromNow("wide")));
       }
       expect(sessions).toHaveLength(6);
       for (const s of sessions) s.close();
     } finally {
-      cp.destroy();
       media.destroy();
       await kvs.stop();
     }

@@ -22,15 +22,16 @@ export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(path.join(FIXTURES, name)));
 }
 
-const clientConfig = (endpoint: string) => ({
+/** SDK client settings; one attempt unless a test wants the SDK's retries. */
+const clientConfig = (endpoint: string, maxAttempts = 1) => ({
   endpoint,
   region: "us-east-1",
   credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
-  maxAttempts: 1,
+  maxAttempts,
 });
 
-export function controlPlane(endpoint: string): KinesisVideoClient {
-  return new KinesisVideoClient(clientConfig(endpoint));
+export function controlPlane(endpoint: string, maxAttempts = 1): KinesisVideoClient {
+  return new KinesisVideoClient(clientConfig(endpoint, maxAttempts));
 }
 
 /** The data endpoint for `apiName`, as production code gets it. */
@@ -51,23 +52,27 @@ export async function dataEndpoint(
   }
 }
 
-export async function archivedMedia(
+/** A data-plane client on the endpoint GetDataEndpoint returns for `apiName`. */
+async function dataPlaneClient<Client>(
+  Client: new (config: ReturnType<typeof clientConfig>) => Client,
   endpoint: string,
   streamName: string,
-): Promise<KinesisVideoArchivedMediaClient> {
-  return new KinesisVideoArchivedMediaClient(
-    clientConfig(await dataEndpoint(endpoint, streamName, "LIST_FRAGMENTS")),
-  );
+  apiName: APIName,
+): Promise<Client> {
+  return new Client(clientConfig(await dataEndpoint(endpoint, streamName, apiName)));
 }
 
-export async function mediaClient(
+export const archivedMedia = (
   endpoint: string,
   streamName: string,
-): Promise<KinesisVideoMediaClient> {
-  return new KinesisVideoMediaClient(
-    clientConfig(await dataEndpoint(endpoint, streamName, "GET_MEDIA")),
-  );
-}
+): Promise<KinesisVideoArchivedMediaClient> =>
+  dataPlaneClient(KinesisVideoArchivedMediaClient, endpoint, streamName, "LIST_FRAGMENTS");
+
+export const mediaClient = (
+  endpoint: string,
+  streamName: string,
+): Promise<KinesisVideoMediaClient> =>
+  dataPlaneClient(KinesisVideoMediaClient, endpoint, streamName, "GET_MEDIA");
 
 /** PutMedia of a whole file through the PUT_MEDIA data endpoint; returns every ack. */
 export async function ingest(

@@ -3,7 +3,8 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
+import type { LocalKvs } from "../../src/local-kvs/index.ts";
+import { startLocalKvs } from "./support.ts";
 
 const PATHS = [
   "/createStream",
@@ -59,7 +60,7 @@ describe("hostile request bodies", () => {
   let kvs: LocalKvs;
 
   beforeAll(async () => {
-    kvs = await createLocalKvs({ inMemory: true, getMediaRatePerSecond: 0 });
+    kvs = await startLocalKvs([], { getMediaRatePerSecond: 0 });
     await kvs.store.createStream({ streamName: "hostile", dataRetentionInHours: 1 }, Date.now());
   });
   afterAll(async () => {

@@ -1,39 +1,51 @@
-import {
-  CreateStreamCommand,
-  DeleteStreamCommand,
-  DescribeStreamCommand,
-} from "@aws-sdk/client-kinesis-video";
+import { DeleteStreamCommand, DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
 import { describe, expect, it } from "vitest";
-import { createLocalKvs } from "../../src/local-kvs/index.ts";
 import { type PutMediaAck, putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
 import { clustersOf, controlPlane, fixture, mediaClient, openGetMedia } from "./helpers.ts";
+import { startLocalKvs } from "./support.ts";
+
+/** clusters.mkv split right after its `count`-th Cluster. */
+function splitAfterCluster(count: number): [Uint8Array, Uint8Array] {
+  const file = fixture("clusters.mkv");
+  const cluster = clustersOf(file)[count - 1] as Uint8Array;
+  const end = cluster.byteOffset - file.byteOffset + cluster.length;
+  return [file.subarray(0, end), file.subarray(end)];
+}
+
+/** A live producer: sends `head`, waits for `resume`, then sends `tail` (when given). */
+function pausingProducer(
+  endpoint: string,
+  streamName: string,
+  head: Uint8Array,
+  resume: Promise<void>,
+  tail?: Uint8Array,
+) {
+  return putMedia({
+    endpoint,
+    streamName,
+    timecodeType: "RELATIVE",
+    producerStartTimestampMs: Date.now(),
+    body: (async function* () {
+      yield head;
+      await resume;
+      if (tail) yield tail;
+    })(),
+  });
+}
 
 describe("lifecycle: stop() and stream deletion under open connections", () => {
   it("closes open GetMedia and PutMedia connections", async () => {
-    const kvs = await createLocalKvs({ inMemory: true });
-    const cp = controlPlane(kvs.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "open", DataRetentionInHours: 1 }));
-    cp.destroy();
+    const kvs = await startLocalKvs(["open"], { retentionHours: 1 });
     const media = await mediaClient(kvs.endpoint, "open");
     const reader = await openGetMedia(media, {
       StreamName: "open",
       StartSelector: { StartSelectorType: "NOW" },
     });
 
-    // A live producer: the header and first Cluster, then nothing more for a long while.
-    const file = fixture("clusters.mkv");
-    const firstCluster = clustersOf(file)[0] as Uint8Array;
-    const upTo = firstCluster.byteOffset - file.byteOffset + firstCluster.length;
-    const producer = putMedia({
-      endpoint: kvs.endpoint,
-      streamName: "open",
-      timecodeType: "RELATIVE",
-      producerStartTimestampMs: Date.now(),
-      body: (async function* () {
-        yield file.subarray(0, upTo);
-        await new Promise((r) => setTimeout(r, 60_000).unref());
-      })(),
-    });
+    // The header and first Cluster, then nothing more for a long while.
+    const [head] = splitAfterCluster(1);
+    const longWhile = new Promise<void>((r) => setTimeout(r, 60_000).unref());
+    const producer = pausingProducer(kvs.endpoint, "open", head, longWhile);
     const acks: PutMediaAck[] = [];
     for await (const ack of producer.acks) {
       acks.push(ack);
@@ -59,31 +71,15 @@ describe("lifecycle: stop() and stream deletion under open connections", () => {
   });
 
   it("answers a producer whose stream is deleted mid-upload with ERROR 4008", async () => {
-    const kvs = await createLocalKvs({ inMemory: true });
+    const kvs = await startLocalKvs(["gone"], { retentionHours: 1 });
     const cp = controlPlane(kvs.endpoint);
     try {
-      await cp.send(new CreateStreamCommand({ StreamName: "gone", DataRetentionInHours: 1 }));
-      const file = fixture("clusters.mkv");
-      const clusters = clustersOf(file);
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const secondEnd =
-        (clusters[1] as Uint8Array).byteOffset -
-        file.byteOffset +
-        (clusters[1] as Uint8Array).length;
-      const producer = putMedia({
-        endpoint: kvs.endpoint,
-        streamName: "gone",
-        timecodeType: "RELATIVE",
-        producerStartTimestampMs: Date.now(),
-        body: (async function* () {
-          yield file.subarray(0, secondEnd);
-          await held;
-          yield file.subarray(secondEnd);
-        })(),
-      });
+      const [head, tail] = splitAfterCluster(2);
+      const producer = pausingProducer(kvs.endpoint, "gone", head, held, tail);
       const acks: PutMediaAck[] = [];
       let deleted = false;
       for await (const ack of producer.acks) {

@@ -12,15 +12,8 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
-import {
-  archivedMedia,
-  controlPlane,
-  fixture,
-  ingest,
-  mediaClient,
-  openGetMedia,
-  persistedNumbers,
-} from "./helpers.ts";
+import { archivedMedia, controlPlane, mediaClient, openGetMedia } from "./helpers.ts";
+import { createStreams, ingestFixture, startLocalKvs } from "./support.ts";
 
 describe("ListFragments", () => {
   let kvs: LocalKvs;
@@ -29,15 +22,10 @@ describe("ListFragments", () => {
   const producerStart = 1_690_000_000_000;
 
   beforeAll(async () => {
-    kvs = await createLocalKvs({ inMemory: true });
-    const cp = controlPlane(kvs.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "pages", DataRetentionInHours: 1 }));
-    cp.destroy();
-    numbers = persistedNumbers(
-      await ingest(kvs.endpoint, "pages", fixture("clusters.mkv"), {
-        producerStartTimestampMs: producerStart,
-      }),
-    );
+    kvs = await startLocalKvs(["pages"], { retentionHours: 1 });
+    ({ numbers } = await ingestFixture(kvs.endpoint, "pages", "clusters.mkv", {
+      producerStartTimestampMs: producerStart,
+    }));
     list = await archivedMedia(kvs.endpoint, "pages");
   });
   afterAll(async () => {
@@ -125,10 +113,8 @@ describe("retention and deletion", () => {
   });
 
   it("drops fragments past DataRetentionInHours from reads and from disk", async () => {
-    const cp = controlPlane(kvs.endpoint);
-    await cp.send(new CreateStreamCommand({ StreamName: "short", DataRetentionInHours: 1 }));
-    cp.destroy();
-    const numbers = persistedNumbers(await ingest(kvs.endpoint, "short", fixture("clusters.mkv")));
+    await createStreams(kvs.endpoint, ["short"], 1);
+    const { numbers } = await ingestFixture(kvs.endpoint, "short", "clusters.mkv");
     expect(numbers).toHaveLength(8);
     const list = await archivedMedia(kvs.endpoint, "short");
     const count = async () =>
@@ -146,7 +132,7 @@ describe("retention and deletion", () => {
   it("deleting a stream ends its open GetMedia responses and removes its files", async () => {
     const cp = controlPlane(kvs.endpoint);
     await cp.send(new CreateStreamCommand({ StreamName: "doomed", DataRetentionInHours: 1 }));
-    await ingest(kvs.endpoint, "doomed", fixture("clusters.mkv"));
+    await ingestFixture(kvs.endpoint, "doomed", "clusters.mkv");
     const media = await mediaClient(kvs.endpoint, "doomed");
     const session = await openGetMedia(media, {
       StreamName: "doomed",

@@ -103,6 +103,20 @@ describe("GetMediaSession", () => {
     await done;
   });
 
+  it("resolves the data endpoint again after InvalidEndpointException", async () => {
+    const live = await producer("session-endpoint");
+    const sent = await live.send(2);
+    const endpointCalls = kvs.stats.count("GetDataEndpoint");
+    kvs.faults.inject("GetMedia", { kind: "exception", exception: "InvalidEndpointException" });
+    const { session, fragments, done } = openSession("session-endpoint", { type: "EARLIEST" });
+    await waitFor(() => fragments().length >= 2, 10_000, "2 fragments");
+    expect(fragments()).toEqual(sent);
+    // One lookup to start, one more after the endpoint was declared stale.
+    expect(kvs.stats.count("GetDataEndpoint") - endpointCalls).toBe(2);
+    session.stop();
+    await done;
+  });
+
   it("ends with a typed error for ERROR_ID 4000 and for a stream that does not exist", async () => {
     const live = await producer("session-4000");
     await live.send(2);

@@ -1,7 +1,8 @@
 // Subscription.fragments: live fragment metadata read from GetMedia, through the process-wide
 // fan-out (one upstream session per stream for start NOW) with resume by continuation token.
 
-import { KvsError, UpstreamUnavailableError } from "../../kvs/errors.ts";
+import { wrapErrorIfMatches } from "@pothos/plugin-errors";
+import { UpstreamUnavailableError } from "../../kvs/errors.ts";
 import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia-errors.ts";
 import type { StartSelector } from "../../kvs/getmedia-start.ts";
 import type { FragmentFeedEvent } from "../../kvs/getmedia-subscriber.ts";
@@ -230,13 +231,17 @@ const FragmentSubscriptionEventUnion = builder.unionType("FragmentSubscriptionEv
   description:
     "A fragment, or the failure that ends the subscription (always the last event): GetMedia's errors, GetMediaError (ERROR_ID tags) or SlowSubscriber.",
   types: [FragmentEventObject, ...EVENT_ERRORS],
-  resolveType: (value) => {
-    if (value instanceof SlowSubscriberError) return "SlowSubscriber";
-    if (value instanceof GetMediaStreamError) return "GetMediaError";
-    if (value instanceof KvsError) return graphqlErrorTypeName(value);
-    return "FragmentEvent";
-  },
+  resolveType: (value) => errorTypeNames.get(value) ?? "FragmentEvent",
 });
+
+/** GraphQL type name of each error event handed to graphql-js (they are wrapped, see eventOf). */
+const errorTypeNames = new WeakMap<object, string>();
+
+function typeNameOf(error: EventError): string {
+  if (error instanceof SlowSubscriberError) return "SlowSubscriber";
+  if (error instanceof GetMediaStreamError) return "GetMediaError";
+  return graphqlErrorTypeName(error);
+}
 
 function isEventError(error: unknown): error is EventError {
   return EVENT_ERRORS.some((ErrorClass) => error instanceof ErrorClass);
@@ -249,9 +254,15 @@ async function* refused(error: EventError): AsyncGenerator<FragmentFeedEvent> {
 
 function eventOf(event: FragmentFeedEvent): LiveFragment | EventError {
   if (event.type === "error") {
-    if (isEventError(event.error)) return event.error;
-    // A KVS failure outside GetMedia's model still reaches the client typed.
-    throw new UpstreamUnavailableError(event.error.message, { cause: event.error });
+    // A failure outside GetMedia's model still reaches the client typed.
+    const error = isEventError(event.error)
+      ? event.error
+      : new UpstreamUnavailableError(event.error.message, { cause: event.error });
+    // graphql-js treats a resolved Error as a thrown one. The errors plugin's wrapper (a proxy
+    // that reads through to the error) is not an Error to it.
+    const wrapped = wrapErrorIfMatches(error, EVENT_ERRORS) as EventError;
+    errorTypeNames.set(wrapped, typeNameOf(error));
+    return wrapped;
   }
   const { fragment } = event;
   if (fragment.fragmentNumber === null) throw new Error("a live fragment without a number");

@@ -40,8 +40,17 @@ interface TrackState {
   maxTimestamp: number;
   /** End of the last packet added (seconds). */
   end: number;
+  /** The last non-zero packet duration, standing in for unknown ones (seconds). */
+  lastDuration: number;
   started: boolean;
 }
+
+const newTrackState = (): TrackState => ({
+  maxTimestamp: Number.NEGATIVE_INFINITY,
+  end: Number.NEGATIVE_INFINITY,
+  lastDuration: 0,
+  started: false,
+});
 
 const WRITE_CHUNK_BYTES = 1024 * 1024;
 
@@ -66,8 +75,8 @@ export class Mp4ClipWriter {
   readonly #output: Output;
   readonly #video: EncodedVideoPacketSource;
   readonly #audio: EncodedAudioPacketSource | undefined;
-  readonly #videoState: TrackState = { maxTimestamp: -Infinity, end: -Infinity, started: false };
-  readonly #audioState: TrackState = { maxTimestamp: -Infinity, end: -Infinity, started: false };
+  readonly #videoState = newTrackState();
+  readonly #audioState = newTrackState();
   #started = false;
   /** Added to every timestamp so the clip does not start below 0 (seconds). */
   #origin = 0;
@@ -183,9 +192,10 @@ export class Mp4ClipWriter {
       // mediabunny's Matroska reader leaves A_MS/ACM (G.711) without a codec; the plan knows it.
       this.#audioMeta = {
         decoderConfig: fromDemuxer ?? {
-          codec: audioPlan.codec,
+          codec: audioPlan.codec === "aac" ? "mp4a.40.2" : audioPlan.codec,
           sampleRate: audioPlan.sampleRate,
           numberOfChannels: audioPlan.channels,
+          ...(audioPlan.codec === "aac" ? { description: audioPlan.codecPrivate } : {}),
         },
       };
     }
@@ -200,14 +210,14 @@ export class Mp4ClipWriter {
     let correction = 0;
     if (video.length > 0 && this.#videoState.started) {
       const first = earliestTimestamp(video);
-      correction = Math.max(
-        correction,
-        this.#videoState.maxTimestamp + EPSILON - (startSec + first),
-      );
+      // After the previous frame's end, not just its start, so no frame loses its duration.
+      const free = Math.max(this.#videoState.end, this.#videoState.maxTimestamp + EPSILON);
+      correction = Math.max(correction, free - (startSec + first));
     }
     const firstAudio = audio[0];
     if (firstAudio && this.#audioState.started) {
-      correction = Math.max(correction, this.#audioState.end - (startSec + firstAudio.timestamp));
+      const free = Math.max(this.#audioState.end, this.#audioState.maxTimestamp + EPSILON);
+      correction = Math.max(correction, free - (startSec + firstAudio.timestamp));
     }
     return correction > EPSILON ? correction : 0;
   }
@@ -230,25 +240,36 @@ export class Mp4ClipWriter {
   }
 
   async #addVideo(packet: EncodedPacket, shift: number) {
-    const timestamp = packet.timestamp + shift;
-    const moved = packet.clone({ timestamp });
-    const meta = this.#videoState.started ? undefined : this.#videoMeta;
-    await this.#video.add(moved, meta);
-    this.#videoState.started = true;
-    this.#videoState.maxTimestamp = Math.max(this.#videoState.maxTimestamp, timestamp);
-    this.#videoState.end = Math.max(this.#videoState.end, timestamp + packet.duration);
+    const state = this.#videoState;
+    const moved = this.#moved(packet, shift, state, packet.type);
+    await this.#video.add(moved, state.started ? undefined : this.#videoMeta);
+    this.#record(state, moved);
     this.#videoPackets++;
   }
 
   async #addAudio(packet: EncodedPacket, shift: number) {
     if (!this.#audio) return;
-    const timestamp = packet.timestamp + shift;
+    const state = this.#audioState;
     // Matroska blocks carry no key flag for audio; every audio packet is independently decodable.
-    const moved = packet.clone({ timestamp, type: "key" });
-    const meta = this.#audioState.started ? undefined : this.#audioMeta;
-    await this.#audio.add(moved, meta);
-    this.#audioState.started = true;
-    this.#audioState.maxTimestamp = Math.max(this.#audioState.maxTimestamp, timestamp);
-    this.#audioState.end = Math.max(this.#audioState.end, timestamp + packet.duration);
+    const moved = this.#moved(packet, shift, state, "key");
+    await this.#audio.add(moved, state.started ? undefined : this.#audioMeta);
+    this.#record(state, moved);
+  }
+
+  /**
+   * The packet on the clip timeline. The demuxer gives the last block of a Cluster duration 0
+   * when the track has no DefaultDuration; the track's usual duration stands in, so the next
+   * fragment is placed after it and the sample does not end up with no length.
+   */
+  #moved(packet: EncodedPacket, shift: number, state: TrackState, type: "key" | "delta") {
+    const duration = packet.duration > 0 ? packet.duration : state.lastDuration;
+    return packet.clone({ timestamp: packet.timestamp + shift, duration, type });
+  }
+
+  #record(state: TrackState, packet: EncodedPacket) {
+    state.started = true;
+    state.maxTimestamp = Math.max(state.maxTimestamp, packet.timestamp);
+    state.end = Math.max(state.end, packet.timestamp + packet.duration);
+    if (packet.duration > 0) state.lastDuration = packet.duration;
   }
 }
