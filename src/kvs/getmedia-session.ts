@@ -73,7 +73,7 @@ export class GetMediaSession {
   private readonly options: GetMediaSessionOptions;
   private readonly backoff: BackoffPolicy;
   private readonly rateLimiter: PerStreamRateLimiter;
-  /** Aborts the open request and any wait; replaced never, fired once by stop(). */
+  /** Aborts the open request and any wait; fired once, by stop() or when the session ends. */
   private readonly stopController = new AbortController();
   private running: Promise<void> | null = null;
   private lastFragmentNumber: bigint | null = null;

@@ -138,8 +138,20 @@ export function readString(buf: Uint8Array, offset: number, length: number, isUt
   return isUtf8 ? decodeUtf8(buf, offset, end - offset) : latin1.decode(buf.subarray(offset, end));
 }
 
+/** Up to this many bytes, building an ASCII string by hand is faster than a TextDecoder call. */
+const SHORT_TEXT_BYTES = 12;
+
 /** Decodes UTF-8 as sent (NULs kept). */
 export function decodeUtf8(buf: Uint8Array, offset: number, length: number): string {
+  if (length <= SHORT_TEXT_BYTES) {
+    let text = "";
+    for (let i = offset; i < offset + length; i++) {
+      const byte = buf[i] as number;
+      if (byte >= 0x80) return utf8.decode(buf.subarray(offset, offset + length));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
   return utf8.decode(buf.subarray(offset, offset + length));
 }
 

@@ -15,6 +15,7 @@ import {
   SKIP,
 } from "./element-scanner.ts";
 import { AWS_TAG_PREFIX, FragmentDraft, type SimpleTag } from "./fragment-draft.ts";
+import { knownKvsTagName } from "./kvs-tag-names.ts";
 import { stripNuls } from "./kvs-tag-values.ts";
 import { KVS_TAG } from "./kvs-tags-writer.ts";
 import { TrackCollector } from "./track-collector.ts";
@@ -141,9 +142,9 @@ export class GetMediaReader implements ElementHandler {
       const tag = this.simpleTags.at(-1);
       if (tag === undefined) return;
       // Kept as sent (a trailing NUL is data to the reference parser); AWS values are unpadded later.
-      const text = decodeUtf8(bytes, offset, length);
-      if (id === ID.TagName) tag.name = text;
-      else tag.value = text;
+      if (id === ID.TagName) {
+        tag.name = knownKvsTagName(bytes, offset, length) ?? decodeUtf8(bytes, offset, length);
+      } else tag.value = decodeUtf8(bytes, offset, length);
       return;
     }
     if (!this.tally.leaf(id, bytes, offset, length)) this.tracks.leaf(id, bytes, offset, length);
