@@ -139,7 +139,7 @@ export function readString(buf: Uint8Array, offset: number, length: number, isUt
 }
 
 /** Up to this many bytes, building an ASCII string by hand is faster than a TextDecoder call. */
-const SHORT_TEXT_BYTES = 12;
+const SHORT_TEXT_BYTES = 16;
 
 /** Decodes UTF-8 as sent (NULs kept). */
 export function decodeUtf8(buf: Uint8Array, offset: number, length: number): string {

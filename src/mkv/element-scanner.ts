@@ -185,11 +185,16 @@ export class ElementScanner {
     if (sizeLength === 0) throw new EbmlError("invalid size VINT", this.offset + idLength);
     const headerLength = idLength + sizeLength;
     if (pos + headerLength > end) return -1;
-    const size =
-      sizeLength <= 4
-        ? smallSize(buf, pos + idLength, sizeLength)
-        : largeSize(buf, pos + idLength, sizeLength);
-    if (size > Number.MAX_SAFE_INTEGER) {
+    const mask = 0xff >> sizeLength;
+    let size = s0 & mask;
+    let allOnes = size === mask;
+    for (let i = pos + idLength + 1; i < pos + headerLength; i++) {
+      const b = buf[i] as number;
+      if (b !== 0xff) allOnes = false;
+      size = size * 256 + b;
+    }
+    if (allOnes) size = UNKNOWN_SIZE;
+    else if (size > Number.MAX_SAFE_INTEGER) {
       throw new EbmlError("element size too large", this.offset + idLength);
     }
     this.begin(id, size, headerLength, buf);
@@ -297,26 +302,6 @@ export class ElementScanner {
     }
     this.handler.masterEnd(this.ids[top] as number, this.starts[top] as number, end, complete);
   }
-}
-
-/** A size VINT of 1-4 bytes (at most 28 bits: small-integer arithmetic), or UNKNOWN_SIZE. */
-function smallSize(buf: Uint8Array, at: number, length: number): number {
-  let size = (buf[at] as number) & (0xff >> length);
-  for (let i = 1; i < length; i++) size = (size << 8) | (buf[at + i] as number);
-  return size === 2 ** (7 * length) - 1 ? UNKNOWN_SIZE : size;
-}
-
-/** A size VINT of 5-8 bytes, or UNKNOWN_SIZE (all value bits set). */
-function largeSize(buf: Uint8Array, at: number, length: number): number {
-  const mask = 0xff >> length;
-  let size = (buf[at] as number) & mask;
-  let allOnes = size === mask;
-  for (let i = 1; i < length; i++) {
-    const b = buf[at + i] as number;
-    if (b !== 0xff) allOnes = false;
-    size = size * 256 + b;
-  }
-  return allOnes ? UNKNOWN_SIZE : size;
 }
 
 export function hex(id: number): string {

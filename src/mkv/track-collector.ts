@@ -142,6 +142,11 @@ export class TrackCollector {
   }
 
   trackSummaries(): TrackSummary[] {
-    return this.tracks.map(({ codecPrivate: _, ...t }) => t);
+    // A plain copy is much cheaper than a rest copy, and the reader never keeps CodecPrivate bytes.
+    return this.tracks.map((t) => {
+      if (t.codecPrivate === undefined) return { ...t };
+      const { codecPrivate: _, ...summary } = t;
+      return summary;
+    });
   }
 }
