@@ -131,28 +131,32 @@ export function readFloat(buf: Uint8Array, offset: number, length: number): numb
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder("utf-8");
 
-/** Reads a string payload, dropping the NUL padding that EBML allows at the end. */
-export function readString(buf: Uint8Array, offset: number, length: number, isUtf8 = true): string {
-  let end = offset + length;
-  while (end > offset && buf[end - 1] === 0) end--;
-  return isUtf8 ? decodeUtf8(buf, offset, end - offset) : latin1.decode(buf.subarray(offset, end));
-}
-
 /** Up to this many bytes, building an ASCII string by hand is faster than a TextDecoder call. */
 const SHORT_TEXT_BYTES = 16;
 
-/** Decodes UTF-8 as sent (NULs kept). */
-export function decodeUtf8(buf: Uint8Array, offset: number, length: number): string {
+function decodeText(decoder: TextDecoder, buf: Uint8Array, offset: number, length: number): string {
   if (length <= SHORT_TEXT_BYTES) {
     let text = "";
     for (let i = offset; i < offset + length; i++) {
       const byte = buf[i] as number;
-      if (byte >= 0x80) return utf8.decode(buf.subarray(offset, offset + length));
+      if (byte >= 0x80) return decoder.decode(buf.subarray(offset, offset + length));
       text += String.fromCharCode(byte);
     }
     return text;
   }
-  return utf8.decode(buf.subarray(offset, offset + length));
+  return decoder.decode(buf.subarray(offset, offset + length));
+}
+
+/** Reads a string payload, dropping the NUL padding that EBML allows at the end. */
+export function readString(buf: Uint8Array, offset: number, length: number, isUtf8 = true): string {
+  let end = offset + length;
+  while (end > offset && buf[end - 1] === 0) end--;
+  return decodeText(isUtf8 ? utf8 : latin1, buf, offset, end - offset);
+}
+
+/** Decodes UTF-8 as sent (NULs kept). */
+export function decodeUtf8(buf: Uint8Array, offset: number, length: number): string {
+  return decodeText(utf8, buf, offset, length);
 }
 
 // ---- writing ----

@@ -142,11 +142,6 @@ export class TrackCollector {
   }
 
   trackSummaries(): TrackSummary[] {
-    // A plain copy is much cheaper than a rest copy, and the reader never keeps CodecPrivate bytes.
-    return this.tracks.map((t) => {
-      if (t.codecPrivate === undefined) return { ...t };
-      const { codecPrivate: _, ...summary } = t;
-      return summary;
-    });
+    return this.tracks.map(({ codecPrivate: _, ...t }) => t);
   }
 }
