@@ -7,6 +7,7 @@ import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/
 import { EndpointCache, type EndpointCacheOptions } from "../kvs/endpoints.ts";
 import { getMediaClientsVia } from "../kvs/getmedia-clients.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia-fanout.ts";
+import { StreamArnCache } from "../kvs/getmedia-stream-arns.ts";
 
 export interface GatewayOptions {
   kvs: KvsClientOptions;
@@ -34,6 +35,8 @@ export interface GatewayServices {
   readonly clips: ClipServices;
   /** Live GetMedia sessions shared by subscribers (one per stream for start NOW). */
   readonly getMedia: GetMediaFanout;
+  /** Stream name → ARN, briefly cached: live subscriptions key their sessions on the ARN. */
+  readonly streamArns: StreamArnCache;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
   onClose(cleanup: () => void | Promise<void>): void;
   /** Runs the registered cleanups, then closes the SDK clients. */
@@ -62,6 +65,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     endpoints,
     clips,
     getMedia,
+    streamArns: new StreamArnCache(),
     onClose(cleanup) {
       cleanups.push(cleanup);
     },

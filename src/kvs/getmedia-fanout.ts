@@ -1,6 +1,8 @@
 // Fans GetMedia sessions out to subscribers. Everyone who starts at NOW on a stream shares one
 // upstream session per process (KVS allows few GetMedia connections per stream); any other start
-// selector gets its own. The upstream is aborted as soon as its last subscriber leaves.
+// selector gets its own. Streams come by ARN (see getmedia-stream-arns.ts), so subscribers who
+// named one stream differently still share its session. The upstream is aborted as soon as its
+// last subscriber leaves.
 
 import { PerStreamRateLimiter } from "./getmedia-rate-limit.ts";
 import {
@@ -9,12 +11,13 @@ import {
   type SessionEvent,
 } from "./getmedia-session.ts";
 import type { StartSelector } from "./getmedia-start.ts";
+import type { StreamArnRef } from "./getmedia-stream-arns.ts";
 import {
   DEFAULT_SUBSCRIBER_BUFFER,
   type FragmentFeedEvent,
   FragmentSubscriber,
 } from "./getmedia-subscriber.ts";
-import { type StreamRef, streamRefKey } from "./validation.ts";
+import { streamRefKey } from "./validation.ts";
 
 export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
   /** Events a subscriber may fall behind before it is dropped (default 64). */
@@ -63,7 +66,7 @@ export class GetMediaFanout {
    * Starts (or joins) the session for `stream` and `start`. The returned iterator yields fragment
    * events and at most one error event, which is always last; calling `return()` leaves.
    */
-  subscribe(stream: StreamRef, start: StartSelector): AsyncIterableIterator<FragmentFeedEvent> {
+  subscribe(stream: StreamArnRef, start: StartSelector): AsyncIterableIterator<FragmentFeedEvent> {
     const sharedKey = start.type === "NOW" ? streamRefKey(stream) : null;
     const group = (sharedKey && this.shared.get(sharedKey)) || this.open(stream, start, sharedKey);
     const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(group, left));
@@ -79,7 +82,7 @@ export class GetMediaFanout {
     }
   }
 
-  private open(stream: StreamRef, start: StartSelector, sharedKey: string | null): SessionGroup {
+  private open(stream: StreamArnRef, start: StartSelector, sharedKey: string | null): SessionGroup {
     const subscribers = new Set<FragmentSubscriber>();
     const session = new GetMediaSession({
       ...this.deps,

@@ -6,6 +6,7 @@ import { createLocalKvs } from "./index.ts";
 
 const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR | --in-memory)
                             [--region R] [--account-id ID] [--demo] [--quiet]
+                            [--get-media-session-max-seconds S]
 
   --port N         port to listen on (default 4567; 0 = any free port)
   --host H         interface to listen on (default 127.0.0.1)
@@ -14,7 +15,10 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
   --region R       region in ARNs (default us-east-1)
   --account-id ID  account in ARNs (default 123456789012)
   --demo           create the stream "demo" fed by the demo camera
-  --quiet          no request log`;
+  --quiet          no request log
+  --get-media-session-max-seconds S
+                   end each GetMedia response after S seconds, after a whole fragment,
+                   as KVS does (default 2700 = 45 min; 0 = never)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
       "account-id": { type: "string", default: "123456789012" },
       demo: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      "get-media-session-max-seconds": { type: "string", default: "2700" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -39,6 +44,13 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`--port must be an integer 0-65535, got ${values.port}`);
   }
+  const sessionMax = values["get-media-session-max-seconds"];
+  const getMediaSessionMaxSeconds = sessionMax.trim() === "" ? Number.NaN : Number(sessionMax);
+  if (!Number.isFinite(getMediaSessionMaxSeconds) || getMediaSessionMaxSeconds < 0) {
+    throw new Error(
+      `--get-media-session-max-seconds must be a number of seconds >= 0, got ${sessionMax}`,
+    );
+  }
   if (values["in-memory"] && values["data-dir"] !== undefined) {
     throw new Error("--data-dir and --in-memory exclude each other");
   }
@@ -50,6 +62,7 @@ async function main(): Promise<void> {
     region: values.region,
     accountId: values["account-id"],
     demoStream: values.demo,
+    getMediaSessionMaxSeconds,
     log: values.quiet ? () => {} : (line) => console.error(line),
   });
   console.log(`kvs-local listening: ${kvs.endpoint}`);

@@ -30,6 +30,12 @@ export interface LocalKvsOptions {
   getMediaRatePerSecond?: number;
   /** Concurrent GetMedia connections per stream (default 3, as documented; Infinity = unlimited). */
   getMediaConnectionLimit?: number;
+  /**
+   * Seconds after which a GetMedia response ends cleanly, after a complete fragment, so the
+   * consumer must reconnect with its continuation token, as real KVS does after 40-45 minutes
+   * (default 2700 = 45 min; 0 = never).
+   */
+  getMediaSessionMaxSeconds?: number;
   /** Reject requests that carry no Authorization header at all (default false, like local emulators). */
   requireAuthorization?: boolean;
   /** Create the stream `demo` and feed it from the demo camera. */
@@ -59,6 +65,10 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
   const clock = options.clock ?? systemClock;
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "123456789012";
+  const getMediaSessionMaxSeconds = options.getMediaSessionMaxSeconds ?? 2700;
+  if (!(getMediaSessionMaxSeconds >= 0)) {
+    throw new RangeError("getMediaSessionMaxSeconds must be 0 (no limit) or a positive number");
+  }
   const store = await openFragmentStore({
     dataDir: options.inMemory ? undefined : options.dataDir,
     region,
@@ -84,6 +94,7 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
       getClipRatePerSecond: options.getClipRatePerSecond ?? 1,
       getMediaRatePerSecond: options.getMediaRatePerSecond ?? 5,
       getMediaConnectionLimit: options.getMediaConnectionLimit ?? 3,
+      getMediaSessionMaxSeconds,
     });
   } catch (error) {
     await store.close();

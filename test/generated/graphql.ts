@@ -20,7 +20,7 @@ export type FragmentStartType =
   | 'EARLIEST'
   /** With the fragment after `afterFragmentNumber`. */
   | 'FRAGMENT_NUMBER'
-  /** With the next fragment to arrive. Shared by all NOW subscribers. */
+  /** With the next fragment to arrive. Shared by all NOW subscribers of the stream, by name or by ARN. */
   | 'NOW'
   /** With the fragment holding `timestamp` (producer time). */
   | 'PRODUCER_TIMESTAMP'

@@ -92,6 +92,7 @@ describe("Subscription.fragments", () => {
   it("serves 50 concurrent subscribers with one upstream GetMedia", async () => {
     const live = await producer("sub-fanout");
     const before = stack.kvs.stats.count("GetMedia");
+    const describesBefore = stack.kvs.stats.count("DescribeStream");
     const sockets = Array.from({ length: 5 }, () => client());
     const subscriptions = Array.from({ length: 50 }, (_, i) =>
       subscribeWs(sockets[i % 5] as Client, FragmentsSubscription, {
@@ -110,7 +111,33 @@ describe("Subscription.fragments", () => {
     const sent = await live.send(2);
     for (const events of await Promise.all(reading)) expect(numbersOf(events)).toEqual(sent);
     expect(stack.kvs.stats.count("GetMedia") - before).toBe(1);
+    // The 50 resolve the stream's name to its ARN with one DescribeStream between them.
+    expect(stack.kvs.stats.count("DescribeStream") - describesBefore).toBe(1);
     await Promise.all(subscriptions.map((s) => s.return?.()));
+    await waitFor(() => stack.kvs.stats.inProgress("GetMedia") === 0, 2000, "GetMedia to close");
+  });
+
+  it("shares one upstream between subscribers naming the stream by name and by ARN", async () => {
+    const live = await producer("sub-name-arn");
+    const before = stack.kvs.stats.count("GetMedia");
+    const socket = client();
+    const byArn = subscribeWs(socket, FragmentsSubscription, {
+      arn: live.arn,
+      start: { type: "NOW" },
+    });
+    const byName = subscribeWs(socket, FragmentsSubscription, {
+      name: "sub-name-arn",
+      start: { type: "NOW" },
+    });
+    const reading = [take(byArn, 2), take(byName, 2)];
+    await waitFor(() => stack.services.getMedia.subscriberCount === 2, 5000, "both to join");
+    await waitFor(() => stack.kvs.stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
+    expect(stack.services.getMedia.sessionCount).toBe(1);
+    const sent = await live.send(2);
+    for (const events of await Promise.all(reading)) expect(numbersOf(events)).toEqual(sent);
+    expect(stack.kvs.stats.count("GetMedia") - before).toBe(1);
+    await byArn.return?.();
+    await byName.return?.();
     await waitFor(() => stack.kvs.stats.inProgress("GetMedia") === 0, 2000, "GetMedia to close");
   });
 

@@ -60,7 +60,7 @@ describe("GetMediaFanout", () => {
     const hub = fanout();
     const before = kvs.stats.count("GetMedia");
     const subscribers = Array.from({ length: 50 }, () =>
-      hub.subscribe({ name: "fanout-50" }, { type: "NOW" }),
+      hub.subscribe({ arn: live.arn }, { type: "NOW" }),
     );
     expect(hub.sessionCount).toBe(1);
     await waitFor(() => kvs.stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
@@ -84,8 +84,8 @@ describe("GetMediaFanout", () => {
   it("drops a subscriber that stops reading, without holding up the others", async () => {
     const live = await producer("fanout-slow");
     const hub = fanout(4);
-    const slow = hub.subscribe({ name: "fanout-slow" }, { type: "NOW" });
-    const fast = hub.subscribe({ name: "fanout-slow" }, { type: "NOW" });
+    const slow = hub.subscribe({ arn: live.arn }, { type: "NOW" });
+    const fast = hub.subscribe({ arn: live.arn }, { type: "NOW" });
     await waitFor(() => kvs.stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
     const reading = take(fast, 8);
     const sent = await live.send(8);
@@ -110,9 +110,9 @@ describe("GetMediaFanout", () => {
     const sent = await live.send(3);
     const hub = fanout();
     const before = kvs.stats.count("GetMedia");
-    const first = hub.subscribe({ name: "fanout-selectors" }, { type: "EARLIEST" });
+    const first = hub.subscribe({ arn: live.arn }, { type: "EARLIEST" });
     const second = hub.subscribe(
-      { name: "fanout-selectors" },
+      { arn: live.arn },
       { type: "FRAGMENT_NUMBER", afterFragmentNumber: sent[0] ?? "" },
     );
     expect(hub.sessionCount).toBe(2);

@@ -17,12 +17,15 @@ export interface LiveProducer {
   send(count: number): Promise<string[]>;
   /** Every fragment number persisted so far, in order. */
   readonly persisted: readonly string[];
+  /** The stream's ARN. */
+  readonly arn: string;
   stop(): Promise<void>;
 }
 
 /** Creates `streamName` and opens a PutMedia connection that sends a Cluster per `send`. */
 export async function startLiveProducer(kvs: LocalKvs, streamName: string): Promise<LiveProducer> {
-  await createStreams(kvs, [streamName]);
+  const [arn] = await createStreams(kvs, [streamName]);
+  if (!arn) throw new Error(`CreateStream ${streamName} returned no ARN`);
   const clip = await loadDemoClip();
   const ticksPerMs = 1e6 / clip.timecodeScaleNs;
   const queue: Uint8Array[] = [clip.header];
@@ -80,6 +83,7 @@ export async function startLiveProducer(kvs: LocalKvs, streamName: string): Prom
 
   return {
     persisted,
+    arn,
     async send(count) {
       const from = persisted.length;
       const target = sent + count;

@@ -2,9 +2,10 @@
 // fan-out (one upstream session per stream for start NOW) with resume by continuation token.
 
 import { wrapErrorIfMatches } from "@pothos/plugin-errors";
-import { UpstreamUnavailableError } from "../../kvs/errors.ts";
+import { ResourceNotFoundError, UpstreamUnavailableError } from "../../kvs/errors.ts";
 import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia-errors.ts";
 import type { StartSelector } from "../../kvs/getmedia-start.ts";
+import type { StreamArnRef } from "../../kvs/getmedia-stream-arns.ts";
 import type { FragmentFeedEvent } from "../../kvs/getmedia-subscriber.ts";
 import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/validation.ts";
 import type { FragmentTag, GetMediaFragment, TrackSummary } from "../../mkv/types.ts";
@@ -20,7 +21,10 @@ type LiveFragment = GetMediaFragment & { fragmentNumber: string };
 const StartTypeEnum = builder.enumType("FragmentStartType", {
   description: "Where a live fragment subscription starts (GetMedia's StartSelectorType).",
   values: {
-    NOW: { description: "With the next fragment to arrive. Shared by all NOW subscribers." },
+    NOW: {
+      description:
+        "With the next fragment to arrive. Shared by all NOW subscribers of the stream, by name or by ARN.",
+    },
     EARLIEST: { description: "With the oldest fragment the stream retains." },
     FRAGMENT_NUMBER: { description: "With the fragment after `afterFragmentNumber`." },
     SERVER_TIMESTAMP: { description: "With the fragment holding `timestamp` (server time)." },
@@ -274,25 +278,35 @@ builder.subscriptionField("fragments", (t) =>
     type: FragmentSubscriptionEventUnion,
     description: [
       "Live fragment metadata of a stream, read from GetMedia: one FragmentEvent per fragment, in fragment-number order, each exactly once.",
-      "All subscribers starting at NOW on a stream (named the same way: by name or by ARN) share one upstream GetMedia session in the gateway; other starts get their own. The session resumes from the last continuation token after dropped connections, KVS session ends, throttling and 5xx (exponential backoff with jitter, at most 5 GetMedia calls per second per stream), without missing or repeating a fragment. An idle stream keeps the subscription open. The upstream request is closed as soon as its last subscriber leaves.",
+      "All subscribers starting at NOW on a stream share one upstream GetMedia session in the gateway, whether they name the stream by `name` or by `arn`: a name is resolved to the stream's ARN first (DescribeStream, remembered for a minute), and sessions are keyed and opened by ARN. Other starts get their own session. A stream that does not exist ends the subscription with ResourceNotFound. The session resumes from the last continuation token after dropped connections, KVS session ends, throttling and 5xx (exponential backoff with jitter, at most 5 GetMedia calls per second per stream), without missing or repeating a fragment. An idle stream keeps the subscription open. The upstream request is closed as soon as its last subscriber leaves.",
       "An error event is always the last one. Arguments are checked before KVS is called (InvalidArgument). SlowSubscriber: each subscriber may fall at most 64 events behind; past that it is dropped with SlowSubscriber (after the events it was sent), so it cannot stall the others or grow the gateway's memory.",
     ].join("\n\n"),
     args: {
       ...streamRefArgs(t.arg),
       start: t.arg({ type: StartInput, defaultValue: { type: "NOW" } }),
     },
-    subscribe: (_root, args, context): AsyncIterable<FragmentFeedEvent> => {
-      let stream: StreamRef;
+    subscribe: async (_root, args, context): Promise<AsyncIterable<FragmentFeedEvent>> => {
+      let stream: StreamArnRef;
       let start: StartSelector;
       try {
-        stream = streamRefFromArgs(args);
+        const ref: StreamRef = streamRefFromArgs(args);
         start = startFromInput(args.start ?? { type: "NOW" });
+        // Sessions are keyed on the ARN, so a stream named two ways still shares one session.
+        stream = await context.services.streamArns.resolve(ref, (named) =>
+          context.streams.load(named),
+        );
       } catch (error) {
         if (isEventError(error)) return refused(error);
         throw error;
       }
       return context.services.getMedia.subscribe(stream, start);
     },
-    resolve: (event: FragmentFeedEvent) => eventOf(event),
+    resolve: (event: FragmentFeedEvent, args, context) => {
+      // A remembered name whose stream is gone (deleted, perhaps made again): ask afresh next time.
+      if (event.type === "error" && event.error instanceof ResourceNotFoundError && args.name) {
+        context.services.streamArns.forget(args.name);
+      }
+      return eventOf(event);
+    },
   }),
 );

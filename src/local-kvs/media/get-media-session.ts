@@ -1,6 +1,6 @@
 // Streams a stream's fragments to one GetMedia response in fragment-number order: first what
 // is stored from the start position on, then each new fragment as soon as it is persisted,
-// until the client leaves, the server stops or the stream is deleted.
+// until the client leaves, the server stops, the stream is deleted or the session's time is up.
 
 import type { Clock } from "../clock.ts";
 import type { MediaSink } from "../server/context.ts";
@@ -23,10 +23,15 @@ export interface GetMediaSessionOptions {
   signal: AbortSignal;
   /** Ends the response with these error tags after `afterFragments` fragments (fault injection). */
   injectedError?: { errorId: number; afterFragments: number };
+  /**
+   * When aborted, the response ends cleanly at the next fragment boundary (KVS's session length
+   * cap): a fragment being written is finished first, and an idle wait ends at once.
+   */
+  sessionEnd?: AbortSignal;
 }
 
 export async function runGetMediaSession(options: GetMediaSessionOptions): Promise<void> {
-  const { store, streamArn, sink, clock, signal, injectedError } = options;
+  const { store, streamArn, sink, clock, signal, injectedError, sessionEnd } = options;
   let pending = false;
   let deleted = false;
   let wake: (() => void) | undefined;
@@ -39,13 +44,15 @@ export async function runGetMediaSession(options: GetMediaSessionOptions): Promi
     wake?.();
   });
   signal.addEventListener("abort", poke, { once: true });
+  sessionEnd?.addEventListener("abort", poke, { once: true });
 
   const headers = new Map<string, HeaderRecord>();
   let after = options.start.kind === "after" ? options.start.fragmentNumber : "";
   let first = options.start.kind === "from" ? options.start.fragment : undefined;
   let sent = 0;
   try {
-    while (!sink.closed && !signal.aborted) {
+    // Only checked here, between fragments, so a session that runs out ends after a whole one.
+    while (!sink.closed && !signal.aborted && !sessionEnd?.aborted) {
       pending = false;
       const next = first ?? store.fragmentsAfter(streamArn, after, 1)[0];
       first = undefined;
@@ -81,6 +88,7 @@ export async function runGetMediaSession(options: GetMediaSessionOptions): Promi
   } finally {
     unsubscribe();
     signal.removeEventListener("abort", poke);
+    sessionEnd?.removeEventListener("abort", poke);
     await sink.end();
   }
 }

@@ -1,4 +1,6 @@
-// POST /getMedia: the stream's fragments as concatenated MKV documents, then a live tail.
+// POST /getMedia: the stream's fragments as concatenated MKV documents, then a live tail, until
+// the session's time is up (KVS ends GetMedia after 40-45 minutes; consumers resume with the
+// continuation token).
 
 import { invalidArgument, KvsServiceError } from "../errors.ts";
 import { runGetMediaSession, type StartPosition } from "../media/get-media-session.ts";
@@ -27,6 +29,18 @@ function fragmentAtTimestamp(
   const candidate = fragments[holder] as FragmentRecord;
   if (timestampMs < startOf(candidate) + Math.max(candidate.durationMs, 1)) return candidate;
   return fragments[holder + 1];
+}
+
+/** Node timers fire at once past 2^31-1 ms, so a longer cap is no cap. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A signal aborted `maxSeconds` from now (none for 0 or an over-long cap); clear() when done. */
+function sessionDeadline(maxSeconds: number): { signal?: AbortSignal; clear(): void } {
+  const ms = maxSeconds * 1000;
+  if (!(ms > 0 && ms <= MAX_TIMER_MS)) return { clear() {} };
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), ms);
+  return { signal: deadline.signal, clear: () => clearTimeout(timer) };
 }
 
 function resolveStart(
@@ -109,6 +123,7 @@ export const getMedia: OperationHandler = {
         `Kinesis Video Streams has throttled the request because you have exceeded the limit of ${config.getMediaConnectionLimit} concurrent GetMedia connections for this stream.`,
       );
     }
+    const deadline = sessionDeadline(config.getMediaSessionMaxSeconds);
     try {
       const start = resolveStart(store, streamArn, type, {
         ...(afterFragmentNumber !== undefined ? { afterFragmentNumber } : {}),
@@ -124,11 +139,13 @@ export const getMedia: OperationHandler = {
         sink,
         clock,
         signal: ctx.signal,
+        sessionEnd: deadline.signal,
         ...(fault?.kind === "media-error"
           ? { injectedError: { errorId: fault.errorId, afterFragments: fault.afterFragments ?? 0 } }
           : {}),
       });
     } finally {
+      deadline.clear();
       release();
     }
   },

@@ -21,6 +21,8 @@ export interface LocalKvsConfig {
   getClipRatePerSecond: number;
   /** GetMedia calls per second per stream before ClientLimitExceededException (0 = unlimited). */
   getMediaRatePerSecond: number;
+  /** A GetMedia response ends at the next fragment boundary after this long (0 = never). */
+  getMediaSessionMaxSeconds: number;
 }
 
 /** A streaming response body (GetMedia, GetClip, …) that honours backpressure and faults. */

@@ -48,6 +48,7 @@ export interface KvsHttpServerOptions {
   getClipRatePerSecond: number;
   getMediaRatePerSecond: number;
   getMediaConnectionLimit: number;
+  getMediaSessionMaxSeconds: number;
 }
 
 export interface KvsHttpServer {
@@ -120,6 +121,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     getClipRatePerSecond: options.getClipRatePerSecond,
     getMediaRatePerSecond: options.getMediaRatePerSecond,
     getMediaConnectionLimit: options.getMediaConnectionLimit,
+    getMediaSessionMaxSeconds: options.getMediaSessionMaxSeconds,
   };
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,0 +1,105 @@
+// KVS ends every GetMedia session after 40-45 minutes. Against a backend that does so every 2 s,
+// a subscription keeps delivering each fragment exactly once: the gateway's session reopens
+// GetMedia with the last continuation token each time.
+
+import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
+import type { FormattedExecutionResult } from "graphql";
+import type { Client } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
+import { subscribeWs, wsClient } from "../support/graphql.ts";
+import { type Stack, startStack } from "../support/stack.ts";
+import { FragmentsSubscription } from "./documents.ts";
+import { type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+
+const SESSION_SECONDS = 2;
+
+let stack: Stack;
+let socket: Client;
+let live: LiveProducer | undefined;
+
+beforeAll(async () => {
+  stack = await startStack({
+    kvs: { getMediaSessionMaxSeconds: SESSION_SECONDS },
+    gateway: {
+      getMedia: {
+        backoff: { baseMs: 20, maxMs: 200, throttledBaseMs: 50, idleBaseMs: 20, idleMaxMs: 100 },
+      },
+    },
+  });
+  socket = wsClient(stack.wsUrl);
+});
+
+afterAll(async () => {
+  await socket?.dispose();
+  await live?.stop();
+  await stack?.stop();
+});
+
+describe("Subscription.fragments across KVS session ends", () => {
+  it("resumes with the continuation token: consecutive fragments, none missing or repeated", async () => {
+    live = await startLiveProducer(stack.kvs, "sub-session-end");
+    const producer = live;
+    // Watch the start selectors the gateway's own GetMedia client sends (the requests still go
+    // to the backend unchanged).
+    const selectors: StartSelector[] = [];
+    stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as GetMediaCommandInput;
+        if (input.StartSelector) selectors.push(input.StartSelector);
+        return next(args);
+      },
+      { step: "initialize", name: "recordGetMediaStartSelector" },
+    );
+    const stats = stack.kvs.stats;
+    const getMediaBefore = stats.count("GetMedia");
+    const abandonedBefore = stats.abandoned("GetMedia");
+
+    const subscription = subscribeWs(socket, FragmentsSubscription, {
+      name: "sub-session-end",
+      start: { type: "NOW" },
+    }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
+    const received: string[] = [];
+    const others: string[] = [];
+    const reading = (async () => {
+      for await (const result of subscription) {
+        const event = result.data?.fragments;
+        if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
+        else others.push(JSON.stringify(result));
+      }
+    })();
+    await waitFor(() => stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
+
+    // Feed a fragment every 100 ms until the backend has ended two sessions.
+    const started = Date.now();
+    while (stats.count("GetMedia") - getMediaBefore < 3) {
+      if (Date.now() - started > 20_000) throw new Error("the backend ended no sessions");
+      await producer.send(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const last = (await producer.send(2)).at(-1);
+    await waitFor(() => received.at(-1) === last, 10_000, "the last fragment");
+
+    expect(others).toEqual([]);
+    expect(received).toEqual(producer.persisted);
+    const sessions = stats.count("GetMedia") - getMediaBefore;
+    expect(sessions).toBeGreaterThanOrEqual(3);
+    // The backend ended those responses itself; the gateway abandoned none.
+    expect(stats.abandoned("GetMedia")).toBe(abandonedBefore);
+    expect(stack.services.getMedia.sessionCount).toBe(1);
+    // One GetMedia at NOW, then each reconnect after the last fragment delivered before it.
+    expect(selectors).toHaveLength(sessions);
+    expect(selectors[0]).toEqual({ StartSelectorType: "NOW" });
+    const tokens = selectors.slice(1).map((selector) => {
+      expect(selector.StartSelectorType).toBe("CONTINUATION_TOKEN");
+      return selector.ContinuationToken ?? "";
+    });
+    for (const token of tokens) expect(received).toContain(token);
+    expect([...tokens].sort()).toEqual(tokens);
+    expect(new Set(tokens).size).toBe(tokens.length);
+
+    await subscription.return?.();
+    await reading;
+    await waitFor(() => stats.inProgress("GetMedia") === 0, 2000, "GetMedia to close");
+  });
+});
