@@ -50,6 +50,7 @@ export interface GetMediaSessionDeps {
   maxConsecutiveFailures?: number;
   createReader?(): FragmentReader;
   random?(): number;
+  now?(): number;
 }
 
 export interface GetMediaSessionOptions extends GetMediaSessionDeps {
@@ -80,6 +81,8 @@ export class GetMediaSession {
   private lastToken: string | null = null;
   private deliveredInAttempt = 0;
   private attempts = 0;
+  /** When a NOW session first asked for media: its reconnects must not skip what came after. */
+  private nowSince: Date | null = null;
 
   constructor(options: GetMediaSessionOptions) {
     this.options = options;
@@ -187,6 +190,7 @@ export class GetMediaSession {
     let connecting = true;
     try {
       this.attempts++;
+      if (this.start.type === "NOW") this.nowSince ??= new Date((this.options.now ?? Date.now)());
       const client = await this.options.getMediaClient(this.stream);
       if (stopSignal.aborted) return { kind: "stopped" };
       armStallTimer();
@@ -242,6 +246,7 @@ export class GetMediaSession {
       }
       const number = BigInt(fragment.fragmentNumber);
       if (this.lastFragmentNumber !== null && number <= this.lastFragmentNumber) continue;
+      if (this.startedBeforeNow(fragment)) continue;
       this.lastFragmentNumber = number;
       // Without a token, resuming from the previous one is still right: duplicates are skipped.
       if (fragment.continuationToken !== null) this.lastToken = fragment.continuationToken;
@@ -251,7 +256,11 @@ export class GetMediaSession {
     return null;
   }
 
-  /** The original selector until a fragment arrived, then the place after the last one. */
+  /**
+   * The original selector until a fragment arrived, then the place after the last one. A NOW
+   * session that ended before any fragment reopens at the server time it first asked, not at a
+   * new NOW: a fragment persisted while no request was open would be skipped otherwise.
+   */
   private selector(): SdkStartSelector {
     if (this.lastToken !== null) {
       return { StartSelectorType: "CONTINUATION_TOKEN", ContinuationToken: this.lastToken };
@@ -262,7 +271,21 @@ export class GetMediaSession {
         AfterFragmentNumber: this.lastFragmentNumber.toString(),
       };
     }
+    if (this.nowSince !== null && this.attempts > 1) {
+      return { StartSelectorType: "SERVER_TIMESTAMP", StartTimestamp: this.nowSince };
+    }
     return toSdkStartSelector(this.start);
+  }
+
+  /**
+   * A SERVER_TIMESTAMP start begins with the fragment containing that instant, which a NOW
+   * subscriber never asked for: only fragments that arrived after the first request count.
+   */
+  private startedBeforeNow(fragment: GetMediaFragment): boolean {
+    if (this.nowSince === null || this.attempts < 2 || this.lastFragmentNumber !== null)
+      return false;
+    const server = fragment.serverTimestampMs;
+    return server !== null && server < this.nowSince.getTime();
   }
 
   /** The error a session that stopped retrying ends with: typed if KVS said what was wrong. */

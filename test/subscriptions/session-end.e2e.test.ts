@@ -36,21 +36,32 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The start selectors the gateway's own GetMedia client sends from now on (requests go on unchanged). */
+function recordStartSelectors(): StartSelector[] {
+  const selectors: StartSelector[] = [];
+  stack.services.clients.media(stack.kvs.endpoint).middlewareStack.addRelativeTo(
+    (next) => async (args) => {
+      const input = args.input as GetMediaCommandInput;
+      if (input.StartSelector) selectors.push(input.StartSelector);
+      return next(args);
+    },
+    {
+      relation: "before",
+      toMiddleware: "serializerMiddleware",
+      name: `recordStartSelector${++recorders}`,
+    },
+  );
+  return selectors;
+}
+let recorders = 0;
+
 describe("Subscription.fragments across KVS session ends", () => {
   it("resumes with the continuation token: consecutive fragments, none missing or repeated", async () => {
     live = await startLiveProducer(stack.kvs, "sub-session-end");
     const producer = live;
     // Watch the start selectors the gateway's own GetMedia client sends (the requests still go
     // to the backend unchanged).
-    const selectors: StartSelector[] = [];
-    stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as GetMediaCommandInput;
-        if (input.StartSelector) selectors.push(input.StartSelector);
-        return next(args);
-      },
-      { step: "initialize", name: "recordGetMediaStartSelector" },
-    );
+    const selectors = recordStartSelectors();
     const stats = stack.kvs.stats;
     const getMediaBefore = stats.count("GetMedia");
     const abandonedBefore = stats.abandoned("GetMedia");
@@ -101,5 +112,46 @@ describe("Subscription.fragments across KVS session ends", () => {
     await subscription.return?.();
     await reading;
     await waitFor(() => stats.inProgress("GetMedia") === 0, 2000, "GetMedia to close");
+  });
+
+  it("an idle NOW session reopens at the time it first asked, so nothing persisted in between is skipped", async () => {
+    const producer = await startLiveProducer(stack.kvs, "sub-idle-now");
+    try {
+      const [before] = await producer.send(1);
+      const selectors = recordStartSelectors();
+      const stats = stack.kvs.stats;
+      const getMediaBefore = stats.count("GetMedia");
+      const subscribedAt = Date.now();
+      const subscription = subscribeWs(socket, FragmentsSubscription, {
+        name: "sub-idle-now",
+        start: { type: "NOW" },
+      }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
+      const received: string[] = [];
+      const reading = (async () => {
+        for await (const result of subscription) {
+          const event = result.data?.fragments;
+          if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
+        }
+      })();
+      // The backend ends the empty session after 2 s; the gateway opens the next one.
+      await waitFor(() => stats.count("GetMedia") - getMediaBefore >= 2, 10_000, "a reconnect");
+      const [first, second] = selectors.slice(-2);
+      expect(first).toEqual({ StartSelectorType: "NOW" });
+      expect(second?.StartSelectorType).toBe("SERVER_TIMESTAMP");
+      const resumeAt = second?.StartTimestamp?.getTime() ?? 0;
+      expect(resumeAt).toBeGreaterThanOrEqual(subscribedAt);
+      expect(resumeAt).toBeLessThan(subscribedAt + 2000);
+
+      // The fragment persisted before subscribing contains that instant (a SERVER_TIMESTAMP
+      // start would begin with it); a NOW subscriber still only gets what came after.
+      const [after] = await producer.send(1);
+      await waitFor(() => received.length > 0, 10_000, "the new fragment");
+      expect(received).toEqual([after]);
+      expect(received).not.toContain(before);
+      await subscription.return?.();
+      await reading;
+    } finally {
+      await producer.stop();
+    }
   });
 });
