@@ -5,9 +5,12 @@ import { KVS_TAG } from "./kvs-tags-writer.ts";
 
 const encoder = new TextEncoder();
 const KNOWN_NAMES = Object.values(KVS_TAG).map((name) => ({ name, bytes: encoder.encode(name) }));
+const SHORTEST = Math.min(...KNOWN_NAMES.map((known) => known.bytes.length));
+const LONGEST = Math.max(...KNOWN_NAMES.map((known) => known.bytes.length));
 
 /** The KVS tag name held in `length` bytes at `offset`, or null for any other name. */
 export function knownKvsTagName(buf: Uint8Array, offset: number, length: number): string | null {
+  if (length < SHORTEST || length > LONGEST) return null;
   for (const known of KNOWN_NAMES) {
     if (known.bytes.length !== length) continue;
     // From the end: the names share their first 17 bytes ("AWS_KINESISVIDEO_").

@@ -1,6 +1,5 @@
 // kill -9 after PERSISTED acks, then a restart on the same data directory, loses nothing.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,53 +12,12 @@ import {
   createStreams,
   fragmentNumberOf,
   ingestFixture,
+  killLocalKvs,
+  type LocalKvsProcess,
   listFragments,
   readEarliest,
+  spawnLocalKvs,
 } from "./support.ts";
-
-const REPO = path.resolve(import.meta.dirname, "../..");
-
-interface Server {
-  child: ChildProcess;
-  endpoint: string;
-}
-
-/** Starts `src/local-kvs/cli.ts` as its own node process (so SIGKILL hits the server itself). */
-async function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/local-kvs/cli.ts", "--port", "0", "--data-dir", dataDir, "--quiet"],
-    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening: (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}): ${err}`));
-    });
-  });
-  return { child, endpoint };
-}
-
-async function kill9(server: Server): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGKILL");
-  await exited;
-}
 
 const listAll = (endpoint: string) => listFragments(endpoint, "durable", { MaxResults: 1000 });
 
@@ -74,18 +32,18 @@ async function describeDurable(endpoint: string) {
 
 describe("durable storage across kill -9", () => {
   let dataDir: string;
-  const servers: Server[] = [];
+  const servers: LocalKvsProcess[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "kvs-durable-"));
   });
   afterAll(async () => {
-    for (const server of servers) await kill9(server);
+    for (const server of servers) await killLocalKvs(server);
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it("keeps every PERSISTED fragment, its bytes, and the stream, and keeps numbering upward", async () => {
-    const first = await startServer(dataDir);
+    const first = await spawnLocalKvs(["--data-dir", dataDir]);
     servers.push(first);
     await createStreams(first.endpoint, ["durable"], 24);
     const before = await describeDurable(first.endpoint);
@@ -112,7 +70,7 @@ describe("durable storage across kill -9", () => {
       seen.push(ack);
       if (persistedNumbers(seen).length === 2) break;
     }
-    await kill9(first);
+    await killLocalKvs(first);
     await slow.done.catch(() => {});
     const slowNumbers = persistedNumbers(seen);
     expect(slowNumbers).toHaveLength(2);
@@ -129,7 +87,7 @@ describe("durable storage across kill -9", () => {
       Buffer.from("KVSR\u0002garbage"),
     );
 
-    const second = await startServer(dataDir);
+    const second = await spawnLocalKvs(["--data-dir", dataDir]);
     servers.push(second);
     expect(await describeDurable(second.endpoint)).toEqual(before);
 

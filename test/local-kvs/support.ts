@@ -1,7 +1,9 @@
-// Scenario setup shared by the kvs-local suites: an in-memory backend with its streams, a
-// fixture ingested through PutMedia, and the plain reads the suites make through the SDK.
-// Everything goes through the endpoints GetDataEndpoint returns, as production code does.
+// Scenario setup shared by the kvs-local suites: an in-memory backend with its streams (or the CLI
+// as its own process), a fixture ingested through PutMedia, and the plain reads the suites make
+// through the SDK, always via the endpoints GetDataEndpoint returns, as production code does.
 
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
 import { CreateStreamCommand } from "@aws-sdk/client-kinesis-video";
 import {
   type Fragment,
@@ -58,6 +60,59 @@ export async function startLocalKvs(
     throw error;
   }
   return kvs;
+}
+
+export interface LocalKvsProcess {
+  child: ChildProcess;
+  endpoint: string;
+}
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * Starts `src/local-kvs/cli.ts` as its own node process (so that a SIGKILL hits the server itself)
+ * on an ephemeral port, quiet, with `args` added; resolves with its endpoint once it listens.
+ */
+export async function spawnLocalKvs(args: readonly string[]): Promise<LocalKvsProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/local-kvs/cli.ts", "--port", "0", "--quiet", ...args],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  try {
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`kvs-local did not start: ${err}`)), 30_000);
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening: (http:\/\/\S+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1] as string);
+        }
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`kvs-local exited (${code}): ${err}`));
+      });
+    });
+    return { child, endpoint };
+  } catch (error) {
+    await killLocalKvs({ child, endpoint: "" });
+    throw error;
+  }
+}
+
+/** SIGKILL, as a crash would; resolves once the process is gone. */
+export async function killLocalKvs(server: LocalKvsProcess): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGKILL");
+  await exited;
 }
 
 export interface IngestedFixture {

@@ -154,6 +154,36 @@ describe("GetMediaReader on synthetic GetMedia output", () => {
     expect(f?.otherTags).toEqual([{ name: "CUSTOM", value: "v\0", position: "pre-cluster" }]);
   });
 
+  it("decodes non-ASCII tag text of any length and tells KVS tag names from look-alikes", () => {
+    const long = "値".repeat(20);
+    const doc = documentBytes({
+      pre: [
+        [FN, N1],
+        ["café", "ü"],
+        ["\u{1F600}", "ascii then é"],
+        ["tag-名前", long],
+        // Not KVS names: a NUL-padded one, and one that differs only in its last byte.
+        [`${FN}\0`, N2],
+        [`${FN.slice(0, -1)}X`, N2],
+        [FN.toLowerCase(), "kept"],
+      ],
+      blocks: [{ rel: 0, key: true }],
+      post: [
+        [MBN, "7"],
+        [CT, N1],
+      ],
+    });
+    const [f] = readAll([doc]).fragments;
+    expect(f?.fragmentNumber).toBe(N1);
+    expect(f?.complete).toBe(true);
+    expect(f?.otherTags.map(({ name, value }) => [name, value])).toEqual([
+      ["café", "ü"],
+      ["\u{1F600}", "ascii then é"],
+      ["tag-名前", long],
+      [FN.toLowerCase(), "kept"],
+    ]);
+  });
+
   it("converts decimal seconds exactly", () => {
     expect(decimalSecondsToMs("1511852109.126")).toBe(1511852109126);
     expect(decimalSecondsToMs("1.290")).toBe(1290); // ceil(1.29 * 1000) in floats is 1291
@@ -162,7 +192,10 @@ describe("GetMediaReader on synthetic GetMedia output", () => {
     expect(decimalSecondsToMs("1.5")).toBe(1500);
     expect(decimalSecondsToMs("1.0001")).toBe(1001);
     expect(decimalSecondsToMs("1.2340000")).toBe(1234);
-    for (const bad of ["", "abc", "-1.000", "1e3", " 1.0", "1.2.3"]) {
+    expect(decimalSecondsToMs("1.")).toBe(1000);
+    expect(decimalSecondsToMs("007.0000001")).toBe(7001);
+    expect(decimalSecondsToMs("9".repeat(20))).toBeNull();
+    for (const bad of ["", "abc", "-1.000", "1e3", " 1.0", "1.2.3", ".5", "1.5 ", "١.٢"]) {
       expect(decimalSecondsToMs(bad)).toBeNull();
     }
   });
