@@ -39,17 +39,13 @@ afterAll(async () => {
 /** The start selectors the gateway's own GetMedia client sends from now on (requests go on unchanged). */
 function recordStartSelectors(): StartSelector[] {
   const selectors: StartSelector[] = [];
-  stack.services.clients.media(stack.kvs.endpoint).middlewareStack.addRelativeTo(
+  stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as GetMediaCommandInput;
       if (input.StartSelector) selectors.push(input.StartSelector);
       return next(args);
     },
-    {
-      relation: "before",
-      toMiddleware: "serializerMiddleware",
-      name: `recordStartSelector${++recorders}`,
-    },
+    { step: "initialize", name: `recordStartSelector${++recorders}` },
   );
   return selectors;
 }
