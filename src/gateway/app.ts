@@ -4,6 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { type DocumentNode, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { applyCors } from "./cors.ts";
@@ -91,7 +92,15 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
           socket: context.extra.socket,
           params: payload,
         });
-        const document = enveloped.parse(payload.query);
+        let document: DocumentNode;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          // graphql-ws closes the whole socket (4500) when onSubscribe throws, ending every
+          // other operation on it; returned errors reach this operation alone.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
         return {

@@ -5,7 +5,9 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/gateway/app.ts";
 import type { Fault } from "../../src/local-kvs/index.ts";
-import { executeHttp, executeWs, wsClient } from "../support/graphql.ts";
+import { FragmentsSubscription } from "../subscriptions/documents.ts";
+import { startLiveProducer, waitFor } from "../subscriptions/support.ts";
+import { executeHttp, executeWs, subscribeWs, wsClient } from "../support/graphql.ts";
 import { createStreams } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsQuery, ListStreamsQuery, StreamQuery } from "./documents.ts";
@@ -253,6 +255,67 @@ describe("errors over graphql-ws", () => {
     expect(await executeWs(ws, StreamQuery, { name: "a b" })).toEqual({
       data: { stream: invalidArgument("name") },
     });
+  });
+});
+
+describe("a bad operation over graphql-ws", () => {
+  /** What one operation ends with: the `error` message's errors, or its first result. */
+  async function outcome(client: Client, query: string): Promise<unknown> {
+    try {
+      for await (const result of client.iterate({ query })) return { result };
+      return "completed without a result";
+    } catch (errors) {
+      return { errors };
+    }
+  }
+
+  it("gets an error of its own while the socket and its other operations carry on", async () => {
+    const live = await startLiveProducer(stack.kvs, "ws-bad-op");
+    const socket = wsClient(stack.wsUrl);
+    let connections = 0;
+    const closes: unknown[] = [];
+    socket.on("connected", () => connections++);
+    socket.on("closed", (event) => closes.push(event));
+    try {
+      const subscription = subscribeWs(socket, FragmentsSubscription, {
+        name: "ws-bad-op",
+        start: { type: "NOW" },
+      });
+      const firstEvent = subscription.next();
+      await waitFor(() => stack.kvs.stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
+
+      expect(await outcome(socket, 'subscription { fragments(name: "ws-bad-op" {')).toEqual({
+        errors: [expect.objectContaining({ message: expect.stringMatching(/^Syntax Error/) })],
+      });
+      expect(
+        await outcome(socket, 'subscription { fragments(name: "ws-bad-op") { nope } }'),
+      ).toEqual({
+        errors: [
+          expect.objectContaining({
+            message: 'Cannot query field "nope" on type "FragmentSubscriptionEvent".',
+          }),
+        ],
+      });
+      expect(await outcome(socket, "{ nope }")).toEqual({
+        errors: [expect.objectContaining({ message: expect.stringContaining('"nope"') })],
+      });
+
+      // A query on the same socket still completes, and the subscription still delivers.
+      expect(await executeWs(socket, StreamQuery, { name: "ws-bad-op" })).toEqual({
+        data: { stream: expect.objectContaining({ __typename: "Stream", name: "ws-bad-op" }) },
+      });
+      const [sent] = await live.send(1);
+      const event = await firstEvent;
+      expect(event.value?.data?.fragments).toMatchObject({
+        __typename: "FragmentEvent",
+        fragmentNumber: sent,
+      });
+      await subscription.return?.();
+      expect({ connections, closes }).toEqual({ connections: 1, closes: [] });
+    } finally {
+      await socket.dispose();
+      await live.stop();
+    }
   });
 });
 

@@ -29,6 +29,7 @@ export const FragmentsSubscription = graphql(/* GraphQL */ `
         code
         message
         retryable
+        requestId
       }
       ... on InvalidArgument {
         argument

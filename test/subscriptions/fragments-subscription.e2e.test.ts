@@ -1,18 +1,14 @@
 // Subscription.fragments end to end: graphql-ws client → gateway → kvs-local GetMedia, with the
 // demo camera and with a producer driven by the test.
 
-import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_STREAM_NAME } from "../../src/local-kvs/index.ts";
-import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
 import { subscribeWs, wsClient } from "../support/graphql.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsSubscription } from "./documents.ts";
+import { numbersOf, take } from "./events.ts";
 import { type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
-
-type Event = LiveFragmentsSubscription["fragments"];
-type Subscription = AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
 
 let stack: Stack;
 const clients: Client[] = [];
@@ -46,21 +42,6 @@ async function producer(streamName: string): Promise<LiveProducer> {
   producers.push(started);
   return started;
 }
-
-/** Reads `count` subscription events (failing on GraphQL errors). */
-async function take(subscription: Subscription, count: number): Promise<Event[]> {
-  const events: Event[] = [];
-  while (events.length < count) {
-    const next = await subscription.next();
-    if (next.done) break;
-    expect(next.value.errors).toBeUndefined();
-    if (next.value.data) events.push(next.value.data.fragments);
-  }
-  return events;
-}
-
-const numbersOf = (events: Event[]) =>
-  events.map((e) => (e.__typename === "FragmentEvent" ? e.fragmentNumber : e.__typename));
 
 describe("Subscription.fragments", () => {
   it("follows the live demo stream with consecutive fragments", async () => {

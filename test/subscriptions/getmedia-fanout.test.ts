@@ -2,6 +2,7 @@
 // bounded per-subscriber buffers, and the upstream closed when the last subscriber leaves.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionLimitExceededError } from "../../src/kvs/errors.ts";
 import { SlowSubscriberError } from "../../src/kvs/getmedia-errors.ts";
 import { GetMediaFanout } from "../../src/kvs/getmedia-fanout.ts";
 import type { FragmentFeedEvent } from "../../src/kvs/getmedia-subscriber.ts";
@@ -31,8 +32,12 @@ async function producer(streamName: string): Promise<LiveProducer> {
   return started;
 }
 
-function fanout(subscriberBuffer?: number): GetMediaFanout {
-  const created = new GetMediaFanout({ ...wiring.deps, subscriberBuffer });
+function fanout(subscriberBuffer?: number, maxPrivateSessionsPerStream?: number): GetMediaFanout {
+  const created = new GetMediaFanout({
+    ...wiring.deps,
+    subscriberBuffer,
+    maxPrivateSessionsPerStream,
+  });
   fanouts.push(created);
   return created;
 }
@@ -123,5 +128,43 @@ describe("GetMediaFanout", () => {
     await second.return?.();
     expect(hub.sessionCount).toBe(0);
     await waitFor(() => kvs.stats.inProgress("GetMedia") === 0, 1000, "GetMedia to close");
+  });
+
+  it("caps private sessions per stream, refusing the next one without calling KVS", async () => {
+    const [first, second] = await Promise.all([producer("fanout-cap-a"), producer("fanout-cap-b")]);
+    if (!first || !second) throw new Error("no producers");
+    await first.send(1);
+    const hub = fanout(undefined, 1);
+    const before = kvs.stats.count("GetMedia");
+    const open = hub.subscribe({ arn: first.arn }, { type: "EARLIEST" });
+    const refused = hub.subscribe({ arn: first.arn }, { type: "EARLIEST" });
+    const events = await take(refused, 2);
+    expect(events).toHaveLength(1);
+    const error = events[0]?.type === "error" ? events[0].error : undefined;
+    expect(error).toBeInstanceOf(ConnectionLimitExceededError);
+    expect(error instanceof ConnectionLimitExceededError && error.requestId).toBeUndefined();
+    // NOW sessions and other streams do not count against it.
+    const now = hub.subscribe({ arn: first.arn }, { type: "NOW" });
+    const other = hub.subscribe({ arn: second.arn }, { type: "EARLIEST" });
+    expect(hub.sessionCount).toBe(3);
+    await waitFor(() => kvs.stats.count("GetMedia") - before === 3, 5000, "3 GetMedia calls");
+
+    await open.return?.();
+    const next = hub.subscribe({ arn: first.arn }, { type: "EARLIEST" });
+    expect(numbers(await take(next, 1))).toEqual(first.persisted.slice(0, 1));
+    expect(kvs.stats.count("GetMedia") - before).toBe(4);
+    for (const subscriber of [now, other, next]) await subscriber.return?.();
+    await waitFor(() => kvs.stats.inProgress("GetMedia") === 0, 1000, "GetMedia to close");
+  });
+
+  it("rejects a cap that is not a whole number", () => {
+    for (const cap of [-1, 1.5, Number.NaN]) {
+      expect(
+        () => new GetMediaFanout({ ...wiring.deps, maxPrivateSessionsPerStream: cap }),
+      ).toThrow(RangeError);
+    }
+    expect(
+      () => new GetMediaFanout({ ...wiring.deps, maxPrivateSessionsPerStream: Infinity }),
+    ).not.toThrow();
   });
 });
