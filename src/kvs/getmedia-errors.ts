@@ -2,23 +2,8 @@
 // into the MKV stream when it stops a session, a subscriber that could not keep up, and an
 // upstream that went silent. SDK exceptions (ResourceNotFound, …) are
 // mapped by `errors.ts`; these complement them.
+import { GET_MEDIA_ERROR_IDS } from "../mkv/kvs-error-ids.ts";
 import { KvsError } from "./errors.ts";
-
-/** Meaning of each AWS_KINESISVIDEO_ERROR_ID, as documented for GetMediaOutput.Payload. */
-export const GET_MEDIA_ERROR_IDS: Readonly<
-  Record<number, { meaning: string; retryable: boolean }>
-> = {
-  3002: { meaning: "Error writing to the stream", retryable: true },
-  4000: { meaning: "Requested fragment is not found", retryable: false },
-  4500: { meaning: "Access denied for the stream's KMS key", retryable: false },
-  4501: { meaning: "Stream's KMS key is disabled", retryable: false },
-  4502: { meaning: "Validation error on the stream's KMS key", retryable: false },
-  4503: { meaning: "KMS key specified in the stream is unavailable", retryable: false },
-  4504: { meaning: "Invalid usage of the KMS key specified in the stream", retryable: false },
-  4505: { meaning: "Invalid state of the KMS key specified in the stream", retryable: false },
-  4506: { meaning: "Unable to find the KMS key specified in the stream", retryable: false },
-  5000: { meaning: "Internal error", retryable: true },
-};
 
 /**
  * KVS stopped the GetMedia session and said why in the ERROR_CODE/ERROR_ID tags. `code` is the

@@ -6,7 +6,9 @@ import { createLocalKvs } from "./index.ts";
 
 const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR | --in-memory)
                             [--region R] [--account-id ID] [--demo] [--quiet]
-                            [--get-media-session-max-seconds S]
+                            [--get-media-session-max-seconds S] [--get-media-rate N]
+                            [--get-media-connection-limit N] [--get-clip-rate N]
+                            [--list-fragments-order sorted|shuffled]
 
   --port N         port to listen on (default 4567; 0 = any free port)
   --host H         interface to listen on (default 127.0.0.1)
@@ -18,7 +20,24 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
   --quiet          no request log
   --get-media-session-max-seconds S
                    end each GetMedia response after S seconds, after a whole fragment,
-                   as KVS does (default 2700 = 45 min; 0 = never)`;
+                   as KVS does (default 2700 = 45 min; 0 = never)
+  --get-media-rate N
+                   GetMedia calls per second per stream (default 5; 0 = unlimited)
+  --get-media-connection-limit N
+                   concurrent GetMedia connections per stream (default 3; 0 = unlimited)
+  --get-clip-rate N
+                   GetClip calls per second per stream (default 1; 0 = unlimited)
+  --list-fragments-order sorted|shuffled
+                   ListFragments order; KVS documents none (default sorted)`;
+
+/** A flag's value as a number >= 0 (`integer`: a whole one). */
+function nonNegative(flag: string, text: string, integer = false): number {
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${flag} must be ${integer ? "an integer" : "a number"} >= 0, got ${text}`);
+  }
+  return value;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -32,6 +51,10 @@ async function main(): Promise<void> {
       demo: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       "get-media-session-max-seconds": { type: "string", default: "2700" },
+      "get-media-rate": { type: "string", default: "5" },
+      "get-media-connection-limit": { type: "string", default: "3" },
+      "get-clip-rate": { type: "string", default: "1" },
+      "list-fragments-order": { type: "string", default: "sorted" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -44,12 +67,20 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`--port must be an integer 0-65535, got ${values.port}`);
   }
-  const sessionMax = values["get-media-session-max-seconds"];
-  const getMediaSessionMaxSeconds = sessionMax.trim() === "" ? Number.NaN : Number(sessionMax);
-  if (!Number.isFinite(getMediaSessionMaxSeconds) || getMediaSessionMaxSeconds < 0) {
-    throw new Error(
-      `--get-media-session-max-seconds must be a number of seconds >= 0, got ${sessionMax}`,
-    );
+  const getMediaSessionMaxSeconds = nonNegative(
+    "get-media-session-max-seconds",
+    values["get-media-session-max-seconds"],
+  );
+  const getMediaRatePerSecond = nonNegative("get-media-rate", values["get-media-rate"]);
+  const getClipRatePerSecond = nonNegative("get-clip-rate", values["get-clip-rate"]);
+  const connectionLimit = nonNegative(
+    "get-media-connection-limit",
+    values["get-media-connection-limit"],
+    true,
+  );
+  const listFragmentsOrder = values["list-fragments-order"];
+  if (listFragmentsOrder !== "sorted" && listFragmentsOrder !== "shuffled") {
+    throw new Error(`--list-fragments-order must be sorted or shuffled, got ${listFragmentsOrder}`);
   }
   if (values["in-memory"] && values["data-dir"] !== undefined) {
     throw new Error("--data-dir and --in-memory exclude each other");
@@ -63,6 +94,10 @@ async function main(): Promise<void> {
     accountId: values["account-id"],
     demoStream: values.demo,
     getMediaSessionMaxSeconds,
+    getMediaRatePerSecond,
+    getClipRatePerSecond,
+    getMediaConnectionLimit: connectionLimit === 0 ? Number.POSITIVE_INFINITY : connectionLimit,
+    listFragmentsOrder,
     log: values.quiet ? () => {} : (line) => console.error(line),
   });
   console.log(`kvs-local listening: ${kvs.endpoint}`);

@@ -1,7 +1,9 @@
 // kvs-local: a local Kinesis Video Streams backend that speaks the real wire protocol.
 
+import { sweepStaleClipDirectories } from "./archived-media/clip/clip-temp-dirs.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { FaultInjector } from "./faults.ts";
+import type { ListFragmentsOrder } from "./server/context.ts";
 import { startKvsHttpServer } from "./server/http-server.ts";
 import { OperationStats } from "./stats.ts";
 import { openFragmentStore } from "./store/open-store.ts";
@@ -9,6 +11,7 @@ import type { FragmentStore } from "./store/types.ts";
 
 export type { Fault } from "./faults.ts";
 export { FaultInjector } from "./faults.ts";
+export type { ListFragmentsOrder } from "./server/context.ts";
 export { OperationStats } from "./stats.ts";
 export type { FragmentRecord, FragmentStore, StreamRecord } from "./store/types.ts";
 
@@ -36,6 +39,18 @@ export interface LocalKvsOptions {
    * (default 2700 = 45 min; 0 = never).
    */
   getMediaSessionMaxSeconds?: number;
+  /**
+   * Seconds between IDLE acks on a PutMedia connection that sends nothing (default 3; KVS does
+   * not document its interval; 0 = none).
+   */
+  putMediaIdleAckSeconds?: number;
+  /** A PutMedia connection that sends nothing this long is closed, as KVS does (default 30; 0 = never). */
+  putMediaIdleTimeoutSeconds?: number;
+  /**
+   * ListFragments order. KVS documents none, even across pages: "shuffled" answers in a random
+   * order to catch clients that rely on one; "sorted" (default) keeps listings readable.
+   */
+  listFragmentsOrder?: ListFragmentsOrder;
   /** Reject requests that carry no Authorization header at all (default false, like local emulators). */
   requireAuthorization?: boolean;
   /** Create the stream `demo` and feed it from the demo camera. */
@@ -60,6 +75,11 @@ export const DEMO_STREAM_NAME = "demo";
 
 const RETENTION_SWEEP_MS = 60_000;
 
+function nonNegativeSeconds(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be 0 or a positive number of seconds`);
+  return value;
+}
+
 export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<LocalKvs> {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? systemClock;
@@ -69,6 +89,18 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
   if (!(getMediaSessionMaxSeconds >= 0)) {
     throw new RangeError("getMediaSessionMaxSeconds must be 0 (no limit) or a positive number");
   }
+  const putMediaIdleAckSeconds = nonNegativeSeconds(
+    "putMediaIdleAckSeconds",
+    options.putMediaIdleAckSeconds ?? 3,
+  );
+  const putMediaIdleTimeoutSeconds = nonNegativeSeconds(
+    "putMediaIdleTimeoutSeconds",
+    options.putMediaIdleTimeoutSeconds ?? 30,
+  );
+  // Left behind by a process that died while building a clip.
+  await sweepStaleClipDirectories().catch((error: unknown) =>
+    log(`clip temp sweep: ${String(error)}`),
+  );
   const store = await openFragmentStore({
     dataDir: options.inMemory ? undefined : options.dataDir,
     region,
@@ -95,6 +127,9 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
       getMediaRatePerSecond: options.getMediaRatePerSecond ?? 5,
       getMediaConnectionLimit: options.getMediaConnectionLimit ?? 3,
       getMediaSessionMaxSeconds,
+      putMediaIdleAckSeconds,
+      putMediaIdleTimeoutSeconds,
+      listFragmentsOrder: options.listFragmentsOrder ?? "sorted",
     });
   } catch (error) {
     await store.close();
@@ -108,7 +143,6 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
   }, RETENTION_SWEEP_MS);
   sweep.unref();
 
-  // ---- demo camera hook (src/local-kvs/demo/camera.ts is written by the demo helper) ----
   let camera: { stop(): Promise<void> } | undefined;
   if (options.demoStream) {
     if (!store.getStreamByName(DEMO_STREAM_NAME)) {

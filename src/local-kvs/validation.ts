@@ -36,7 +36,8 @@ export const KMS_KEY_ID = constraint(1, 2048, ".+");
 export const VERSION = constraint(1, 64, "[a-zA-Z0-9]+");
 export const TAG_KEY = constraint(1, 128, "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
 export const TAG_VALUE = constraint(0, 256, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
-export const LIST_STREAMS_NEXT_TOKEN = constraint(0, 512, "[a-zA-Z0-9+/=]*");
+/** kinesisvideo's NextToken shape, shared by ListStreams and ListTagsForStream (512 in older models). */
+export const NEXT_TOKEN = constraint(0, 1024, "[a-zA-Z0-9+/=]*");
 export const LIST_FRAGMENTS_NEXT_TOKEN = constraint(1, 4096, "[a-zA-Z0-9+/]+={0,2}");
 export const FRAGMENT_NUMBER = constraint(1, 128, "[0-9]+");
 export const CONTINUATION_TOKEN = constraint(1, 128, "[a-zA-Z0-9_\\.\\-]+");

@@ -44,6 +44,8 @@ export class MkvClusterSplitter implements ElementHandler {
   private segmentDataStart = NONE;
   private headerDone = true;
   private clusterStart = NONE;
+  /** The current Cluster's "cluster-start" event was emitted. */
+  private clusterAnnounced = false;
 
   constructor(options: SplitterOptions = {}) {
     this.maxClusterBytes = options.maxClusterBytes ?? 64 * 1024 * 1024;
@@ -77,7 +79,7 @@ export class MkvClusterSplitter implements ElementHandler {
     this.run(() => {
       this.scanner.end();
       if (!this.headerDone) {
-        throw new EbmlError("input ended inside the MKV header", this.scanner.offset);
+        throw new EbmlError("input ended inside the MKV header", this.scanner.offset, "truncated");
       }
     });
     this.stopped = true;
@@ -104,33 +106,45 @@ export class MkvClusterSplitter implements ElementHandler {
     if (parent === ID.Segment) {
       if (id === ID.Cluster) return this.beginCluster(size, start);
       if (!this.headerDone && end - this.ebmlStart > this.maxHeaderBytes) {
-        throw new EbmlError(`MKV header larger than ${this.maxHeaderBytes} bytes`, start);
+        throw new EbmlError(
+          `MKV header larger than ${this.maxHeaderBytes} bytes`,
+          start,
+          "too-large",
+        );
       }
       // Info and Tracks after the first Cluster don't change the header already sent.
       if (!this.headerDone) return this.tracks.element(id, size, parent) ?? SKIP;
       return SKIP;
     }
     if (this.clusterStart !== NONE && end - this.clusterStart > this.maxClusterBytes) {
-      throw new EbmlError(`Cluster larger than ${this.maxClusterBytes} bytes`, this.clusterStart);
+      throw new EbmlError(
+        `Cluster larger than ${this.maxClusterBytes} bytes`,
+        this.clusterStart,
+        "too-large",
+      );
     }
     return this.tally.element(id, parent) ?? this.tracks.element(id, size, parent) ?? SKIP;
   }
 
   leaf(id: number, bytes: Uint8Array, offset: number, length: number): void {
-    if (!this.tally.leaf(id, bytes, offset, length)) this.tracks.leaf(id, bytes, offset, length);
+    if (this.tally.leaf(id, bytes, offset, length)) this.announceCluster();
+    else this.tracks.leaf(id, bytes, offset, length);
   }
 
   block(id: number, bytes: Uint8Array, offset: number, length: number): void {
+    this.announceCluster();
     this.tally.block(id, bytes, offset, length);
   }
 
   masterEnd(id: number, start: number, end: number, complete: boolean): void {
     if (id === ID.Cluster) {
-      if (!complete) throw new EbmlError("Cluster cut off (truncated input)", start);
+      if (!complete) throw new EbmlError("Cluster cut off (truncated input)", start, "truncated");
       this.emitCluster(start, end);
     } else if (id === ID.Segment) {
       if (!this.headerDone) {
-        if (!complete) throw new EbmlError("MKV header cut off (truncated input)", start);
+        if (!complete) {
+          throw new EbmlError("MKV header cut off (truncated input)", start, "truncated");
+        }
         this.emitHeader(end);
       }
       this.segmentDataStart = NONE;
@@ -145,7 +159,11 @@ export class MkvClusterSplitter implements ElementHandler {
 
   private beginDocument(start: number, end: number): Action {
     if (end - start > this.maxHeaderBytes) {
-      throw new EbmlError(`MKV header larger than ${this.maxHeaderBytes} bytes`, start);
+      throw new EbmlError(
+        `MKV header larger than ${this.maxHeaderBytes} bytes`,
+        start,
+        "too-large",
+      );
     }
     this.tracks.reset();
     this.ebmlStart = start;
@@ -159,12 +177,24 @@ export class MkvClusterSplitter implements ElementHandler {
   private beginCluster(size: number, start: number): Action {
     if (!this.headerDone) this.emitHeader(start);
     if (size !== UNKNOWN_SIZE && size > this.maxClusterBytes) {
-      throw new EbmlError(`Cluster of ${size} bytes exceeds ${this.maxClusterBytes}`, start);
+      throw new EbmlError(
+        `Cluster of ${size} bytes exceeds ${this.maxClusterBytes}`,
+        start,
+        "too-large",
+      );
     }
     this.clusterStart = start;
     this.captureStart = start;
+    this.clusterAnnounced = false;
     this.tally.reset();
     return DESCEND;
+  }
+
+  /** Emits "cluster-start" once per Cluster, as soon as its Timecode or first block is read. */
+  private announceCluster(): void {
+    if (this.clusterStart === NONE || this.clusterAnnounced) return;
+    this.clusterAnnounced = true;
+    this.events.push({ type: "cluster-start", timecode: this.tally.timecode });
   }
 
   private emitHeader(end: number): void {
@@ -187,6 +217,7 @@ export class MkvClusterSplitter implements ElementHandler {
   }
 
   private emitCluster(start: number, end: number): void {
+    this.announceCluster();
     const t = this.tally;
     this.events.push({
       type: "cluster",
@@ -246,7 +277,7 @@ export class MkvClusterSplitter implements ElementHandler {
         e instanceof EbmlError
           ? e
           : new EbmlError(`unreadable MKV: ${(e as Error).message}`, this.scanner.offset);
-      this.events.push({ type: "error", error });
+      this.events.push({ type: "error", error, reason: error.reason });
       this.stopped = true;
       this.retained = [];
     }

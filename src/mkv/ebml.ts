@@ -49,10 +49,17 @@ export const UNKNOWN_SIZE = -1;
 /** Largest EBML size we accept as a number (2^53 - 1 is exact in a double). */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Why MKV input was refused: it ended inside an element ("truncated"), an element is larger than
+ * the reader accepts ("too-large"), or the bytes are not valid EBML/Matroska ("corrupt").
+ */
+export type MkvErrorReason = "truncated" | "corrupt" | "too-large";
+
 export class EbmlError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly reason: MkvErrorReason = "corrupt",
   ) {
     super(`${message} at byte ${offset}`);
     this.name = "EbmlError";

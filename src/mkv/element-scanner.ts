@@ -209,7 +209,11 @@ export class ElementScanner {
     const known = size !== UNKNOWN_SIZE;
     const end = known ? dataStart + size : dataStart;
     if (known && id !== ID.Segment && size > this.limits.maxElementBytes) {
-      throw new EbmlError(`element ${hex(id)} of ${size} bytes exceeds the size limit`, start);
+      throw new EbmlError(
+        `element ${hex(id)} of ${size} bytes exceeds the size limit`,
+        start,
+        "too-large",
+      );
     }
     if (end > this.boundary) throw new EbmlError(`element ${hex(id)} overruns its parent`, start);
     this.offset = dataStart;
@@ -237,7 +241,11 @@ export class ElementScanner {
       } else this.closeAtBoundary();
     } else if (action === READ) {
       if (size > this.limits.maxLeafBytes) {
-        throw new EbmlError(`element ${hex(id)} of ${size} bytes exceeds the value limit`, start);
+        throw new EbmlError(
+          `element ${hex(id)} of ${size} bytes exceeds the value limit`,
+          start,
+          "too-large",
+        );
       }
       if (size > 0) {
         this.need = size;

@@ -1,5 +1,5 @@
 // Shapes shared by the MKV splitter (PutMedia ingest) and the GetMedia reader.
-import type { EbmlError } from "./ebml.ts";
+import type { EbmlError, MkvErrorReason } from "./ebml.ts";
 
 export type TrackKind = "video" | "audio" | "other";
 
@@ -41,8 +41,10 @@ export interface MkvCluster {
 
 export type SplitterEvent =
   | { type: "header"; header: MkvHeader }
+  /** A Cluster began arriving (sent once its Timecode, or failing that its first block, was read). */
+  | { type: "cluster-start"; timecode: number }
   | { type: "cluster"; cluster: MkvCluster }
-  | { type: "error"; error: EbmlError };
+  | { type: "error"; error: EbmlError; reason: MkvErrorReason };
 
 export interface FragmentTag {
   name: string;

@@ -94,6 +94,26 @@ describe("control plane through @aws-sdk/client-kinesis-video", () => {
     expect(lots.StreamInfoList?.map((s) => s.StreamName)).toEqual(["lot-a", "lot-b", "lot-c"]);
   });
 
+  it("takes NextTokens of up to 1024 characters, as the model allows", async () => {
+    // A token of 1024 characters (what a KVS token may be), and one past the limit.
+    const token = (length: number) =>
+      Buffer.from(`after:${"z".repeat(length)}`)
+        .toString("base64")
+        .slice(0, length);
+    const longest = token(1024);
+    expect(longest).toHaveLength(1024);
+    const page = await client.send(new ListStreamsCommand({ NextToken: longest }));
+    expect(page.StreamInfoList).toEqual([]);
+    await client.send(new ListTagsForStreamCommand({ StreamName: "lot-a", NextToken: longest }));
+    for (const send of [
+      () => client.send(new ListStreamsCommand({ NextToken: token(1028) })),
+      () =>
+        client.send(new ListTagsForStreamCommand({ StreamName: "lot-a", NextToken: token(1028) })),
+    ]) {
+      await expect(send()).rejects.toMatchObject({ name: "InvalidArgumentException" });
+    }
+  });
+
   it("updates data retention with the current version and rejects a stale one", async () => {
     const { StreamInfo } = await client.send(new DescribeStreamCommand({ StreamName: "lot-a" }));
     await client.send(

@@ -1,7 +1,7 @@
 import type { KinesisVideoMediaClient, StartSelector } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
-import { mediaClient, openGetMedia, readGetMedia, splitGetMedia } from "./helpers.ts";
+import { kvsTags, mediaClient, openGetMedia, readGetMedia, splitGetMedia } from "./helpers.ts";
 import { fragmentNumberOf, ingestFixture, listFragments, startLocalKvs } from "./support.ts";
 
 const fragmentNumbersIn = (body: Uint8Array) => splitGetMedia(body, true).map(fragmentNumberOf);
@@ -19,7 +19,10 @@ describe("GetMedia start selectors and live tail", () => {
     );
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["sel", "live"], { retentionHours: 2, getMediaRatePerSecond: 0 });
+    kvs = await startLocalKvs(["sel", "live", "other"], {
+      retentionHours: 2,
+      getMediaRatePerSecond: 0,
+    });
     ({ numbers } = await ingestFixture(kvs.endpoint, "sel", "clusters.mkv", {
       producerStartTimestampMs: producerStart,
     }));
@@ -56,6 +59,42 @@ describe("GetMedia start selectors and live tail", () => {
       2,
     );
     expect(sent).toEqual(numbers.slice(6));
+  });
+
+  it("a fragment number the stream does not hold ends the response with ERROR_ID 4000", async () => {
+    const first = numbers[0] as string;
+    const { numbers: others } = await ingestFixture(kvs.endpoint, "other", "clusters.mkv");
+    const unknown = [
+      "1", // shorter than every number: as text it sorted before all of them
+      "99", // as text it sorted after all of them
+      first.slice(0, 27), // a prefix
+      `${first}0`, // longer
+      others[0] as string, // a fragment of another stream
+    ];
+    const selectors: StartSelector[] = [
+      ...unknown.map((n) => ({
+        StartSelectorType: "FRAGMENT_NUMBER" as const,
+        AfterFragmentNumber: n,
+      })),
+      { StartSelectorType: "CONTINUATION_TOKEN", ContinuationToken: "12345" },
+    ];
+    for (const selector of selectors) {
+      const body = await readGetMedia(
+        media,
+        { StreamName: "sel", StartSelector: selector },
+        1,
+        5_000,
+      );
+      const docs = splitGetMedia(body);
+      expect(docs, JSON.stringify(selector)).toHaveLength(1);
+      const tags = kvsTags(docs[0] as (typeof docs)[number]);
+      expect(tags.get("AWS_KINESISVIDEO_ERROR_ID")).toBe("4000");
+      expect(tags.get("AWS_KINESISVIDEO_ERROR_CODE")).toBe("FRAGMENT_NOT_FOUND");
+      expect(tags.get("AWS_KINESISVIDEO_FRAGMENT_NUMBER")).toBe(
+        selector.AfterFragmentNumber ?? selector.ContinuationToken,
+      );
+      expect(docs[0]?.cluster).toBeUndefined();
+    }
   });
 
   it("SERVER_TIMESTAMP starts with the fragment holding that server timestamp", async () => {

@@ -98,6 +98,71 @@ describe("ListFragments", () => {
   });
 });
 
+describe("ListFragments with listFragmentsOrder: shuffled", () => {
+  let kvs: LocalKvs;
+  let list: KinesisVideoArchivedMediaClient;
+  let numbers: string[];
+  const producerStart = 1_690_000_000_000;
+
+  beforeAll(async () => {
+    kvs = await startLocalKvs(["mixed"], { retentionHours: 1, listFragmentsOrder: "shuffled" });
+    numbers = [];
+    for (const start of [producerStart, producerStart + 60_000]) {
+      const ingested = await ingestFixture(kvs.endpoint, "mixed", "clusters.mkv", {
+        producerStartTimestampMs: start,
+      });
+      numbers.push(...ingested.numbers);
+    }
+    list = await archivedMedia(kvs.endpoint, "mixed");
+  });
+  afterAll(async () => {
+    list?.destroy();
+    await kvs?.stop();
+  });
+
+  /** Every page of one listing, concatenated. */
+  async function listAll(selector: boolean): Promise<string[]> {
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await list.send(
+        new ListFragmentsCommand({
+          StreamName: "mixed",
+          MaxResults: 5,
+          ...(token
+            ? { NextToken: token }
+            : selector
+              ? {
+                  FragmentSelector: {
+                    FragmentSelectorType: "PRODUCER_TIMESTAMP",
+                    TimestampRange: {
+                      StartTimestamp: new Date(producerStart),
+                      EndTimestamp: new Date(producerStart + 120_000),
+                    },
+                  },
+                }
+              : {}),
+        }),
+      );
+      seen.push(...(out.Fragments ?? []).map((f) => f.FragmentNumber ?? ""));
+      token = out.NextToken;
+    } while (token);
+    return seen;
+  }
+
+  it("pages every fragment exactly once, in an order that is not sorted and differs per listing", async () => {
+    for (const selector of [true, false]) {
+      const first = await listAll(selector);
+      const second = await listAll(selector);
+      expect(numbers).toHaveLength(16);
+      expect([...first].sort()).toEqual(numbers);
+      expect([...second].sort()).toEqual(numbers);
+      expect(first).not.toEqual(numbers);
+      expect(second).not.toEqual(first);
+    }
+  });
+});
+
 describe("retention and deletion", () => {
   let dataDir: string;
   let kvs: LocalKvs;

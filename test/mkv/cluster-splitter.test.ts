@@ -6,6 +6,7 @@ import {
   element,
   encodeId,
   ID,
+  type MkvErrorReason,
   readSize,
   UNKNOWN_SIZE,
   UNKNOWN_SIZE_8,
@@ -17,7 +18,11 @@ import { expected, fixture, randomChunks } from "./fixtures.ts";
 interface Split {
   headers: MkvHeader[];
   clusters: MkvCluster[];
+  /** Timecodes of the "cluster-start" events. */
+  starts: number[];
   errors: string[];
+  reasons: MkvErrorReason[];
+  /** Event types in order, without "cluster-start". */
   order: string[];
 }
 
@@ -26,12 +31,19 @@ function split(chunks: Uint8Array[], options?: SplitterOptions): Split {
   const events: SplitterEvent[] = [];
   for (const c of chunks) events.push(...s.push(c));
   events.push(...s.end());
-  const out: Split = { headers: [], clusters: [], errors: [], order: [] };
+  const out: Split = { headers: [], clusters: [], starts: [], errors: [], reasons: [], order: [] };
   for (const e of events) {
+    if (e.type === "cluster-start") {
+      out.starts.push(e.timecode);
+      continue;
+    }
     out.order.push(e.type);
     if (e.type === "header") out.headers.push(e.header);
     else if (e.type === "cluster") out.clusters.push(e.cluster);
-    else out.errors.push(e.error.message);
+    else {
+      out.errors.push(e.error.message);
+      out.reasons.push(e.reason);
+    }
   }
   return out;
 }
@@ -79,6 +91,7 @@ describe("MkvClusterSplitter on producer MKVs", () => {
       expect(result.errors).toEqual([]);
       expect(result.headers).toHaveLength(1);
       expect(result.clusters).toHaveLength(clusterCount);
+      expect(result.starts).toEqual(result.clusters.map((c) => c.timecode));
       expect(result.clusters.reduce((n, c) => n + c.blockCount, 0)).toBe(blockCount);
 
       const ends = clusterEnds(name, buf);
@@ -165,7 +178,9 @@ describe("MkvClusterSplitter on bad input", () => {
       const result = split(chunks);
       expect(result.clusters).toHaveLength(3);
       expect(result.order.at(-1)).toBe("error");
-      expect(result.errors[0]).toMatch(/truncated/);
+      expect(result.reasons).toEqual(["truncated"]);
+      // The fourth Cluster had started arriving.
+      expect(result.starts).toHaveLength(4);
     }
   });
 
@@ -175,7 +190,7 @@ describe("MkvClusterSplitter on bad input", () => {
     const cut = (seg?.clusters[2]?.offset ?? 0) + 3000;
     const result = split([buf.subarray(0, cut)]);
     expect(result.clusters).toHaveLength(2);
-    expect(result.errors).toHaveLength(1);
+    expect(result.reasons).toEqual(["truncated"]);
   });
 
   it("emits a pending unknown-size cluster at end() when its blocks are complete", () => {
@@ -191,8 +206,11 @@ describe("MkvClusterSplitter on bad input", () => {
   it("rejects garbage and a truncated header", () => {
     const garbage = split([Uint8Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) & 0xff)]);
     expect(garbage.order).toEqual(["error"]);
-    expect(split([Uint8Array.of(0, 0, 0, 0)]).order).toEqual(["error"]);
-    expect(split([fixture("clusters.mkv").subarray(0, 300)]).order).toEqual(["error"]);
+    expect(garbage.reasons).toEqual(["corrupt"]);
+    expect(split([Uint8Array.of(0, 0, 0, 0)]).reasons).toEqual(["corrupt"]);
+    const cutHeader = split([fixture("clusters.mkv").subarray(0, 300)]);
+    expect(cutHeader.order).toEqual(["error"]);
+    expect(cutHeader.reasons).toEqual(["truncated"]);
     // Nothing after an error.
     const s = new MkvClusterSplitter();
     expect(s.push(Uint8Array.of(0))[0]?.type).toBe("error");
@@ -207,7 +225,42 @@ describe("MkvClusterSplitter on bad input", () => {
     const s = new MkvClusterSplitter({ maxClusterBytes: 100_000 });
     const events = s.push(buf.subarray(0, firstCluster + 20));
     expect(events.map((e) => e.type)).toEqual(["header", "error"]);
+    expect(events[1]).toMatchObject({ type: "error", reason: "too-large" });
     expect(s.bufferedBytes).toBe(0);
+  });
+
+  it("calls a known-size Cluster above every element limit too large, not corrupt", () => {
+    // Above maxElementBytes (the larger of the two caps): refused by the element scanner itself.
+    const buf = fixture("clusters.mkv");
+    const firstCluster = expected["clusters.mkv"]?.segments[0]?.clusters[0]?.offset ?? 0;
+    const hugeCluster = concatBytes([
+      encodeId(ID.Cluster),
+      Uint8Array.of(0x01, 0, 0, 0, 0, 0x20, 0, 0),
+    ]);
+    const result = split([buf.subarray(0, firstCluster), hugeCluster], {
+      maxClusterBytes: 100_000,
+      maxHeaderBytes: 200_000,
+    });
+    expect(result.order).toEqual(["error"]);
+    expect(result.reasons).toEqual(["too-large"]);
+  });
+
+  it("announces a Cluster as soon as its Timecode arrives, before the Cluster is complete", () => {
+    const buf = fixture("clusters.mkv");
+    const clusters = expected["clusters.mkv"]?.segments[0]?.clusters ?? [];
+    const second = clusters[1]?.offset ?? 0;
+    const s = new MkvClusterSplitter();
+    const first = s.push(buf.subarray(0, second + 40));
+    expect(first.map((e) => e.type)).toEqual([
+      "header",
+      "cluster-start",
+      "cluster",
+      "cluster-start",
+    ]);
+    expect(first[3]).toEqual({ type: "cluster-start", timecode: clusters[1]?.timecode });
+    const rest = [...s.push(buf.subarray(second + 40)), ...s.end()];
+    expect(rest.filter((e) => e.type === "cluster-start")).toHaveLength(clusters.length - 2);
+    expect(rest.filter((e) => e.type === "cluster")).toHaveLength(clusters.length - 1);
   });
 
   it("caps unknown-size clusters while they grow", () => {
@@ -219,7 +272,8 @@ describe("MkvClusterSplitter on bad input", () => {
       events.push(...s.push(c));
       maxBuffered = Math.max(maxBuffered, s.bufferedBytes);
     }
-    expect(events.map((e) => e.type)).toEqual(["header", "error"]);
+    expect(events.map((e) => e.type)).toEqual(["header", "cluster-start", "error"]);
+    expect(events[2]).toMatchObject({ type: "error", reason: "too-large" });
     expect(maxBuffered).toBeLessThan(50_000 + 8192);
   });
 
@@ -234,6 +288,7 @@ describe("MkvClusterSplitter on bad input", () => {
       big,
     ]);
     expect(split([mkv], { maxHeaderBytes: 1000 }).order).toEqual(["error"]);
+    expect(split([mkv], { maxHeaderBytes: 1000 }).reasons).toEqual(["too-large"]);
     expect(split([mkv], { maxHeaderBytes: 4000 }).order).toEqual(["header"]);
   });
 });

@@ -38,7 +38,7 @@ export async function loadDemoClip(file = DEMO_SAMPLE_PATH): Promise<DemoClip> {
     if (event.type === "header") {
       header = event.header.bytes;
       scaleNs = event.header.timecodeScaleNs;
-    } else {
+    } else if (event.type === "cluster") {
       const { bytes, timecode, durationTicks } = event.cluster;
       const startMs = (timecode * scaleNs) / 1e6;
       raw.push({ bytes, startMs, endMs: startMs + (durationTicks * scaleNs) / 1e6 });

@@ -3,22 +3,34 @@
 // persisted before more is read, so memory stays bounded by the largest Cluster.
 
 import { MkvClusterSplitter } from "../../mkv/cluster-splitter.ts";
+import type { MkvErrorReason } from "../../mkv/ebml.ts";
 import type { SplitterEvent } from "../../mkv/types.ts";
 import type { Clock } from "../clock.ts";
 import { StreamGoneError } from "../store/local-fragment-store.ts";
 import { type FragmentStore, type StreamRecord, storedTrack } from "../store/types.ts";
 import { PUT_MEDIA_ERROR, type PutMediaAck } from "./ack.ts";
+import { awaitWithIdleAcks, IDLE_TIMEOUT } from "./idle-acks.ts";
 import type { PutMediaRequest } from "./put-media-headers.ts";
 
 /** KVS limits a fragment to 50 MB and 20 seconds. */
 export const MAX_FRAGMENT_BYTES = 50 * 1024 * 1024;
 export const MAX_FRAGMENT_DURATION_MS = 20_000;
 
+/** The ErrorId for MKV the splitter refused. */
+const ERROR_ID_BY_REASON: Readonly<Record<MkvErrorReason, number>> = {
+  corrupt: PUT_MEDIA_ERROR.INVALID_MKV_DATA,
+  // The body ended inside an element: what arrived of it cannot be parsed as MKV.
+  truncated: PUT_MEDIA_ERROR.INVALID_MKV_DATA,
+  "too-large": PUT_MEDIA_ERROR.MAX_FRAGMENT_SIZE_REACHED,
+};
+
 export interface IngestContext {
   store: FragmentStore;
   stream: StreamRecord;
   request: PutMediaRequest;
   clock: Clock;
+  /** IDLE acks while the body is quiet, and when to give a quiet connection up (0 = never). */
+  idle: { ackIntervalMs: number; timeoutMs: number };
   sendAck(ack: PutMediaAck): void;
   log(line: string): void;
 }
@@ -27,6 +39,8 @@ export interface IngestResult {
   persisted: number;
   /** The ErrorId that ended the connection, if one did. */
   errorId?: number;
+  /** The producer sent nothing for the idle timeout, so the connection was closed. */
+  idleTimedOut?: boolean;
 }
 
 class IngestStop extends Error {
@@ -58,8 +72,11 @@ export async function ingestPutMediaBody(
   const handle = async (event: SplitterEvent): Promise<void> => {
     if (event.type === "error") {
       ctx.log(`PutMedia ${stream.streamName}: ${event.error.message}`);
-      const tooBig = /Cluster.*(larger than|exceeds)/.test(event.error.message);
-      fail(tooBig ? PUT_MEDIA_ERROR.MAX_FRAGMENT_SIZE_REACHED : PUT_MEDIA_ERROR.INVALID_MKV_DATA);
+      fail(ERROR_ID_BY_REASON[event.reason]);
+      return;
+    }
+    if (event.type === "cluster-start") {
+      ctx.sendAck({ EventType: "BUFFERING", FragmentTimecode: event.timecode });
       return;
     }
     if (event.type === "header") {
@@ -72,6 +89,8 @@ export async function ingestPutMediaBody(
           tracks.map(storedTrack),
           timecodeScaleNs,
         );
+        // A producer that restarts its MKV mid-connection no longer needs its previous header.
+        if (header) store.releaseHeader(header.headerId);
         header = { headerId, timecodeScaleNs };
       } catch (error) {
         ctx.log(`PutMedia ${stream.streamName}: storing the header failed: ${String(error)}`);
@@ -99,7 +118,6 @@ export async function ingestPutMediaBody(
       fail(PUT_MEDIA_ERROR.MAX_FRAGMENT_DURATION_REACHED, cluster.timecode);
     }
     lastProducerMs = producerTimestampMs;
-    ctx.sendAck({ EventType: "BUFFERING", FragmentTimecode: cluster.timecode });
     const serverTimestampMs = clock.now();
     ctx.sendAck({ EventType: "RECEIVED", FragmentTimecode: cluster.timecode });
     try {
@@ -132,13 +150,29 @@ export async function ingestPutMediaBody(
     }
   };
 
+  const chunks = body[Symbol.asyncIterator]();
+  const idle = {
+    ...ctx.idle,
+    sendIdle: () => ctx.sendAck({ EventType: "IDLE" }),
+  };
   try {
     try {
-      for await (const chunk of body) {
-        for (const event of splitter.push(chunk)) await handle(event);
+      while (true) {
+        const next = await awaitWithIdleAcks(chunks.next(), idle);
+        if (next === IDLE_TIMEOUT) {
+          // A read is still pending, so the body cannot be detached: the socket is closed.
+          ctx.log(`PutMedia ${stream.streamName}: no data for ${ctx.idle.timeoutMs} ms, closing`);
+          return { persisted, idleTimedOut: true };
+        }
+        if (next.done) break;
+        for (const event of splitter.push(next.value)) await handle(event);
       }
     } catch (error) {
-      if (error instanceof IngestStop) throw error;
+      if (error instanceof IngestStop) {
+        // Detach from the body (without destroying it) so the rest can be drained after the ack.
+        await chunks.return?.();
+        throw error;
+      }
       // The producer went away mid-body: what was persisted stays, nobody is left to ack.
       return { persisted, errorId: PUT_MEDIA_ERROR.STREAM_READ_ERROR };
     }
@@ -147,5 +181,7 @@ export async function ingestPutMediaBody(
   } catch (error) {
     if (error instanceof IngestStop) return { persisted, errorId: error.errorId };
     throw error;
+  } finally {
+    if (header) store.releaseHeader(header.headerId);
   }
 }

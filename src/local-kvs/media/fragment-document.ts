@@ -3,6 +3,7 @@
 // and Tracks, the KVS tags, the Cluster exactly as ingested, then the closing KVS tags.
 
 import { concatBytes } from "../../mkv/ebml.ts";
+import { GET_MEDIA_ERROR_IDS } from "../../mkv/kvs-error-ids.ts";
 import { errorTags, postClusterTags, preClusterTags } from "../../mkv/kvs-tags-writer.ts";
 import type { FragmentRecord, FragmentStore, HeaderRecord } from "../store/types.ts";
 
@@ -40,27 +41,13 @@ const MINIMAL_EBML_AND_SEGMENT = Uint8Array.from([
   0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 ]);
 
-/** GetMedia error codes (AWS_KINESISVIDEO_ERROR_ID) and the codes sent with them. */
-export const GET_MEDIA_ERROR_CODES: Readonly<Record<number, string>> = {
-  3002: "STREAM_WRITE_ERROR",
-  4000: "FRAGMENT_NOT_FOUND",
-  4500: "KMS_KEY_ACCESS_DENIED",
-  4501: "KMS_KEY_DISABLED",
-  4502: "KMS_KEY_VALIDATION_ERROR",
-  4503: "KMS_KEY_UNAVAILABLE",
-  4504: "KMS_KEY_INVALID_USAGE",
-  4505: "KMS_KEY_INVALID_STATE",
-  4506: "KMS_KEY_NOT_FOUND",
-  5000: "INTERNAL_ERROR",
-};
-
 /** A document that reports a failure that ends the response. */
 export function errorDocument(errorId: number, fragmentNumber?: string): Uint8Array {
   return concatBytes([
     MINIMAL_EBML_AND_SEGMENT,
     errorTags({
       ...(fragmentNumber !== undefined ? { fragmentNumber } : {}),
-      errorCode: GET_MEDIA_ERROR_CODES[errorId] ?? "INTERNAL_ERROR",
+      errorCode: GET_MEDIA_ERROR_IDS[errorId]?.code ?? "INTERNAL_ERROR",
       errorId,
     }),
   ]);

@@ -2,9 +2,10 @@
 // is stored from the start position on, then each new fragment as soon as it is persisted,
 // until the client leaves, the server stops, the stream is deleted or the session's time is up.
 
+import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../mkv/kvs-error-ids.ts";
 import type { Clock } from "../clock.ts";
 import type { MediaSink } from "../server/context.ts";
-import { FragmentGoneError } from "../store/local-fragment-store.ts";
+import { FragmentGoneError, HeaderGoneError } from "../store/local-fragment-store.ts";
 import type { FragmentRecord, FragmentStore, HeaderRecord } from "../store/types.ts";
 import { errorDocument, fragmentDocument } from "./fragment-document.ts";
 
@@ -12,7 +13,9 @@ export type StartPosition =
   /** Fragments with a greater fragment number ("" = from the earliest). */
   | { kind: "after"; fragmentNumber: string }
   /** This fragment, then those after it. */
-  | { kind: "from"; fragment: FragmentRecord };
+  | { kind: "from"; fragment: FragmentRecord }
+  /** The selector named a fragment the stream does not hold: ERROR_ID 4000 and the end. */
+  | { kind: "missing"; fragmentNumber: string };
 
 export interface GetMediaSessionOptions {
   store: FragmentStore;
@@ -51,6 +54,10 @@ export async function runGetMediaSession(options: GetMediaSessionOptions): Promi
   let first = options.start.kind === "from" ? options.start.fragment : undefined;
   let sent = 0;
   try {
+    if (options.start.kind === "missing") {
+      await sink.write(errorDocument(FRAGMENT_NOT_FOUND_ERROR_ID, options.start.fragmentNumber));
+      return;
+    }
     // Only checked here, between fragments, so a session that runs out ends after a whole one.
     while (!sink.closed && !signal.aborted && !sessionEnd?.aborted) {
       pending = false;
@@ -65,8 +72,12 @@ export async function runGetMediaSession(options: GetMediaSessionOptions): Promi
         try {
           parts = await fragmentDocument(store, next, clock.now(), headers);
         } catch (error) {
+          const gone = error instanceof FragmentGoneError || error instanceof HeaderGoneError;
           await sink.write(
-            errorDocument(error instanceof FragmentGoneError ? 4000 : 5000, next.fragmentNumber),
+            errorDocument(
+              gone ? FRAGMENT_NOT_FOUND_ERROR_ID : INTERNAL_ERROR_ID,
+              next.fragmentNumber,
+            ),
           );
           break;
         }

@@ -1,6 +1,6 @@
-import { KvsServiceError } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
 import { STREAM_ARN, VERSION } from "../validation.ts";
+import { checkCurrentVersion } from "./check-version.ts";
 import { findStream } from "./resolve-stream.ts";
 
 export const deleteStream: OperationHandler = {
@@ -9,12 +9,7 @@ export const deleteStream: OperationHandler = {
     const streamArn = input.requiredString("StreamARN", STREAM_ARN);
     const currentVersion = input.string("CurrentVersion", VERSION);
     const stream = findStream(store, { streamArn });
-    if (currentVersion !== undefined && currentVersion !== stream.version) {
-      throw new KvsServiceError(
-        "VersionMismatchException",
-        `The stream version ${currentVersion} does not match the current version ${stream.version}.`,
-      );
-    }
+    checkCurrentVersion(stream, currentVersion);
     await store.deleteStream(stream.streamArn);
     replyJson({});
   },

@@ -43,6 +43,21 @@ function sessionDeadline(maxSeconds: number): { signal?: AbortSignal; clear(): v
   return { signal: deadline.signal, clear: () => clearTimeout(timer) };
 }
 
+/**
+ * After a fragment the stream holds. A number it does not hold (never, or no longer: retention)
+ * is KVS's ERROR_ID 4000 "Requested fragment is not found" in the body: GetMedia's exceptions
+ * are for the request and the stream, the fragment is reported in the media.
+ */
+function afterStoredFragment(
+  store: FragmentStore,
+  streamArn: string,
+  fragmentNumber: string,
+): StartPosition {
+  return store.getFragment(streamArn, fragmentNumber)
+    ? { kind: "after", fragmentNumber }
+    : { kind: "missing", fragmentNumber };
+}
+
 function resolveStart(
   store: FragmentStore,
   streamArn: string,
@@ -58,13 +73,13 @@ function resolveStart(
         fragmentNumber: store.latestFragment(streamArn)?.fragmentNumber ?? "",
       };
     case "FRAGMENT_NUMBER":
-      return { kind: "after", fragmentNumber: selector.afterFragmentNumber as string };
+      return afterStoredFragment(store, streamArn, selector.afterFragmentNumber as string);
     case "CONTINUATION_TOKEN":
       // Our tokens are the number of the last fragment a reader received.
       if (!/^[0-9]+$/.test(selector.continuationToken as string)) {
         throw invalidArgument("The continuation token is not valid.");
       }
-      return { kind: "after", fragmentNumber: selector.continuationToken as string };
+      return afterStoredFragment(store, streamArn, selector.continuationToken as string);
     case "SERVER_TIMESTAMP":
     case "PRODUCER_TIMESTAMP": {
       const fragments = store.listFragments(streamArn);

@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from "node:crypto";
+import { compareFragmentNumbers } from "../../mkv/fragment-numbers.ts";
 import { invalidArgument } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
 import type { FragmentQuery, FragmentRecord, TimestampKind } from "../store/types.ts";
@@ -6,10 +8,13 @@ import { streamFromInput } from "./resolve-stream.ts";
 
 const DEFAULT_MAX_RESULTS = 100;
 
-/** Where a page ends: the query and the sort key of the last fragment returned. */
+/** Where a page ends: the query, the order, and the sort key of the last fragment returned. */
 interface PageToken {
   query: FragmentQuery | null;
-  lastTimestampMs: number;
+  /** Set when the listing is shuffled: the key of its random order, kept across pages. */
+  seed?: string;
+  /** The last fragment's timestamp (sorted) or rank in the random order (shuffled). */
+  lastKey: number;
   lastFragmentNumber: string;
 }
 
@@ -20,7 +25,11 @@ function encodeToken(token: PageToken): string {
 function decodeToken(text: string): PageToken {
   try {
     const token = JSON.parse(Buffer.from(text, "base64").toString("utf8")) as PageToken;
-    if (typeof token.lastFragmentNumber === "string" && typeof token.lastTimestampMs === "number") {
+    if (
+      typeof token.lastFragmentNumber === "string" &&
+      typeof token.lastKey === "number" &&
+      (token.seed === undefined || typeof token.seed === "string")
+    ) {
       return token;
     }
   } catch {
@@ -29,22 +38,28 @@ function decodeToken(text: string): PageToken {
   throw invalidArgument("NextToken is invalid.");
 }
 
-function sortKey(fragment: FragmentRecord, by: TimestampKind | undefined): number {
+function timestampKey(fragment: FragmentRecord, by: TimestampKind | undefined): number {
   if (by === "producer") return fragment.producerTimestampMs;
   if (by === "server") return fragment.serverTimestampMs;
   return 0;
 }
 
-/** Fragment numbers have equal length, so string order is numeric order. */
-function isAfter(fragment: FragmentRecord, token: PageToken): boolean {
-  const key = sortKey(fragment, token.query?.by);
-  if (key !== token.lastTimestampMs) return key > token.lastTimestampMs;
-  return fragment.fragmentNumber > token.lastFragmentNumber;
+/** A fragment's place in the random order `seed` names (48 bits: exact as a number). */
+function shuffledKey(seed: string, fragment: FragmentRecord): number {
+  return createHash("sha256")
+    .update(seed)
+    .update(fragment.fragmentNumber)
+    .digest()
+    .readUIntBE(0, 6);
 }
+
+/** Order by key, then fragment number (numerically). */
+const compare = (aKey: number, aNumber: string, bKey: number, bNumber: string): number =>
+  aKey - bKey || compareFragmentNumbers(aNumber, bNumber);
 
 export const listFragments: OperationHandler = {
   operation: "ListFragments",
-  async handle({ input, store, replyJson }) {
+  async handle({ input, store, config, replyJson }) {
     const maxResults = input.integer("MaxResults", { min: 1, max: 1000 }) ?? DEFAULT_MAX_RESULTS;
     const nextToken = input.string("NextToken", LIST_FRAGMENTS_NEXT_TOKEN);
     const selector = input.object("FragmentSelector");
@@ -69,12 +84,32 @@ export const listFragments: OperationHandler = {
             toMs: endMs,
           }
         : null;
-    const all = store.listFragments(stream.streamArn, query ?? undefined);
-    const remaining = token ? all.filter((f) => isAfter(f, token)) : all;
+    // A token keeps the order its first page had; KVS documents no order, even across pages.
+    const seed = token
+      ? token.seed
+      : config.listFragmentsOrder === "shuffled"
+        ? randomBytes(8).toString("hex")
+        : undefined;
+    const keyed = store.listFragments(stream.streamArn, query ?? undefined).map((fragment) => ({
+      fragment,
+      key: seed === undefined ? timestampKey(fragment, query?.by) : shuffledKey(seed, fragment),
+    }));
+    // The store answers in timestamp (then fragment number) order already.
+    if (seed !== undefined) {
+      keyed.sort((a, b) =>
+        compare(a.key, a.fragment.fragmentNumber, b.key, b.fragment.fragmentNumber),
+      );
+    }
+    const remaining = token
+      ? keyed.filter(
+          ({ key, fragment }) =>
+            compare(key, fragment.fragmentNumber, token.lastKey, token.lastFragmentNumber) > 0,
+        )
+      : keyed;
     const page = remaining.slice(0, maxResults);
-    const last = page.at(-1);
+    const end = page.at(-1);
     replyJson({
-      Fragments: page.map((f) => ({
+      Fragments: page.map(({ fragment: f }) => ({
         FragmentNumber: f.fragmentNumber,
         FragmentSizeInBytes: f.sizeBytes,
         ProducerTimestamp: msToSeconds(f.producerTimestampMs),
@@ -82,11 +117,12 @@ export const listFragments: OperationHandler = {
         FragmentLengthInMilliseconds: f.durationMs,
       })),
       NextToken:
-        remaining.length > page.length && last
+        remaining.length > page.length && end
           ? encodeToken({
               query,
-              lastTimestampMs: sortKey(last, query?.by),
-              lastFragmentNumber: last.fragmentNumber,
+              ...(seed !== undefined ? { seed } : {}),
+              lastKey: end.key,
+              lastFragmentNumber: end.fragment.fragmentNumber,
             })
           : undefined,
     });

@@ -1,6 +1,6 @@
 import { invalidArgument } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
-import { LIST_STREAMS_NEXT_TOKEN, STREAM_NAME } from "../validation.ts";
+import { NEXT_TOKEN, STREAM_NAME } from "../validation.ts";
 import { streamInfo } from "./stream-info.ts";
 
 const DEFAULT_MAX_RESULTS = 10_000;
@@ -18,7 +18,7 @@ export const listStreams: OperationHandler = {
   operation: "ListStreams",
   async handle({ input, store, replyJson }) {
     const maxResults = input.integer("MaxResults", { min: 1, max: 10_000 }) ?? DEFAULT_MAX_RESULTS;
-    const nextToken = input.string("NextToken", LIST_STREAMS_NEXT_TOKEN);
+    const nextToken = input.string("NextToken", NEXT_TOKEN);
     const condition = input.object("StreamNameCondition");
     const operator = condition?.enumeration("ComparisonOperator", ["BEGINS_WITH"] as const);
     const prefix = condition?.string("ComparisonValue", STREAM_NAME);

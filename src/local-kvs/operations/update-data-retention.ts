@@ -1,6 +1,7 @@
-import { invalidArgument, KvsServiceError } from "../errors.ts";
+import { invalidArgument } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
 import { VERSION } from "../validation.ts";
+import { checkCurrentVersion } from "./check-version.ts";
 import { MAX_RETENTION_HOURS } from "./create-stream.ts";
 import { streamFromInput } from "./resolve-stream.ts";
 
@@ -19,12 +20,7 @@ export const updateDataRetention: OperationHandler = {
       { required: true },
     ) as number;
     const stream = streamFromInput(store, input);
-    if (currentVersion !== stream.version) {
-      throw new KvsServiceError(
-        "VersionMismatchException",
-        `The stream version ${currentVersion} does not match the current version ${stream.version}.`,
-      );
-    }
+    checkCurrentVersion(stream, currentVersion);
     const hours =
       operation === "INCREASE_DATA_RETENTION"
         ? stream.dataRetentionInHours + change

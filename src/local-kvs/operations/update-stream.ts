@@ -1,6 +1,6 @@
-import { KvsServiceError } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
 import { DEVICE_NAME, MEDIA_TYPE, VERSION } from "../validation.ts";
+import { checkCurrentVersion } from "./check-version.ts";
 import { streamFromInput } from "./resolve-stream.ts";
 
 export const updateStream: OperationHandler = {
@@ -10,12 +10,7 @@ export const updateStream: OperationHandler = {
     const deviceName = input.string("DeviceName", DEVICE_NAME);
     const mediaType = input.string("MediaType", MEDIA_TYPE);
     const stream = streamFromInput(store, input);
-    if (currentVersion !== stream.version) {
-      throw new KvsServiceError(
-        "VersionMismatchException",
-        `The stream version ${currentVersion} does not match the current version ${stream.version}.`,
-      );
-    }
+    checkCurrentVersion(stream, currentVersion);
     await store.updateStream(stream.streamArn, {
       ...(deviceName !== undefined ? { deviceName } : {}),
       ...(mediaType !== undefined ? { mediaType } : {}),

@@ -23,7 +23,19 @@ export interface LocalKvsConfig {
   getMediaRatePerSecond: number;
   /** A GetMedia response ends at the next fragment boundary after this long (0 = never). */
   getMediaSessionMaxSeconds: number;
+  /** Time between IDLE acks on a PutMedia connection that sends nothing (0 = none). */
+  putMediaIdleAckSeconds: number;
+  /** A PutMedia connection that sends nothing for this long is closed (0 = never). */
+  putMediaIdleTimeoutSeconds: number;
+  /** The order of ListFragments results (KVS documents none). */
+  listFragmentsOrder: ListFragmentsOrder;
 }
+
+/**
+ * "sorted": by the selector's timestamp, then fragment number (fragment number without a
+ * selector). "shuffled": in a random order within and across pages, as KVS may answer.
+ */
+export type ListFragmentsOrder = "sorted" | "shuffled";
 
 /** A streaming response body (GetMedia, GetClip, …) that honours backpressure and faults. */
 export interface MediaSink {

@@ -15,17 +15,17 @@ import { RequestInput } from "../validation.ts";
 import { ConnectionTracker } from "./connection-tracker.ts";
 import {
   type HandlerContext,
+  type ListFragmentsOrder,
   type LocalKvsConfig,
   type OperationHandler,
   pathForOperation,
 } from "./context.ts";
+import { drainThenHangUp } from "./drain-request.ts";
 import { openMediaSink } from "./media-sink.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 
 /** JSON request bodies are small; anything bigger is refused without buffering it. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
-/** After an error answer, how long a client may keep sending its body before we hang up. */
-const DRAIN_AFTER_ERROR_MS = 2_000;
 /** Longer than clients keep idle sockets, so they close first (no reuse-while-closing resets). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -49,6 +49,9 @@ export interface KvsHttpServerOptions {
   getMediaRatePerSecond: number;
   getMediaConnectionLimit: number;
   getMediaSessionMaxSeconds: number;
+  putMediaIdleAckSeconds: number;
+  putMediaIdleTimeoutSeconds: number;
+  listFragmentsOrder: ListFragmentsOrder;
 }
 
 export interface KvsHttpServer {
@@ -122,6 +125,9 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     getMediaRatePerSecond: options.getMediaRatePerSecond,
     getMediaConnectionLimit: options.getMediaConnectionLimit,
     getMediaSessionMaxSeconds: options.getMediaSessionMaxSeconds,
+    putMediaIdleAckSeconds: options.putMediaIdleAckSeconds,
+    putMediaIdleTimeoutSeconds: options.putMediaIdleTimeoutSeconds,
+    listFragmentsOrder: options.listFragmentsOrder,
   };
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -196,14 +202,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     } catch (error) {
       if (error instanceof KvsServiceError) {
         sendError(res, requestId, error);
-        if (!req.readableEnded && !req.destroyed) {
-          // Drain what the client still sends, so it reads the error instead of a reset,
-          // but only for a while: the body may be endless.
-          req.resume();
-          const timer = setTimeout(() => req.socket.destroy(), DRAIN_AFTER_ERROR_MS);
-          timer.unref();
-          req.once("end", () => clearTimeout(timer));
-        }
+        drainThenHangUp(req);
         return;
       }
       options.log(`${handler.operation} ${requestId} failed: ${String(error)}`);

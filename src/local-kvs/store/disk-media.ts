@@ -43,11 +43,26 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Read handles kept open at most (oldest closed first). */
 const MAX_READ_HANDLES = 64;
 
+const HEADERS_LOG = "headers.log";
+
 const segmentName = (segment: number) => `media-${String(segment).padStart(8, "0")}.log`;
 
 function streamKey(stream: StreamRecord): string {
   // Names may be "." or ".."; the prefix and creation time keep keys safe and unique.
   return `s-${stream.streamName}-${stream.creationTimeMs}`;
+}
+
+function encodeHeader(header: HeaderRecord): Buffer {
+  const meta: HeaderMeta = {
+    headerId: header.headerId,
+    streamArn: header.streamArn,
+    timecodeScaleNs: header.timecodeScaleNs,
+    tracks: header.tracks.map(({ codecPrivate, ...track }) => ({
+      ...track,
+      ...(codecPrivate ? { codecPrivate: Buffer.from(codecPrivate).toString("base64") } : {}),
+    })),
+  };
+  return encodeRecord(RecordKind.Header, meta, header.bytes);
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
@@ -120,7 +135,10 @@ export class DiskMedia implements MediaBackend<DiskLocation> {
   }
 
   async #loadHeaders(key: string): Promise<HeaderRecord[]> {
-    const file = await open(path.join(this.#streamDir(key), "headers.log"), "a+");
+    const log = path.join(this.#streamDir(key), HEADERS_LOG);
+    // A compaction that did not reach its rename left the old log whole.
+    await rm(`${log}.tmp`, { force: true });
+    const file = await open(log, "a+");
     const { records, validEnd } = await scanRecords(file);
     await file.truncate(validEnd);
     const headers: HeaderRecord[] = [];
@@ -200,20 +218,30 @@ export class DiskMedia implements MediaBackend<DiskLocation> {
     const key = this.#keyOf(stream.streamArn);
     let file = this.#headerLogs.get(key);
     if (!file) {
-      file = await open(path.join(this.#streamDir(key), "headers.log"), "a+");
+      file = await open(path.join(this.#streamDir(key), HEADERS_LOG), "a+");
       this.#headerLogs.set(key, file);
     }
-    const meta: HeaderMeta = {
-      headerId: header.headerId,
-      streamArn: header.streamArn,
-      timecodeScaleNs: header.timecodeScaleNs,
-      tracks: header.tracks.map(({ codecPrivate, ...track }) => ({
-        ...track,
-        ...(codecPrivate ? { codecPrivate: Buffer.from(codecPrivate).toString("base64") } : {}),
-      })),
-    };
-    await file.write(encodeRecord(RecordKind.Header, meta, header.bytes));
+    await file.write(encodeHeader(header));
     await file.sync();
+  }
+
+  async rewriteHeaders(stream: StreamRecord, headers: readonly HeaderRecord[]): Promise<void> {
+    const key = this.#keyOf(stream.streamArn);
+    const dir = this.#streamDir(key);
+    const target = path.join(dir, HEADERS_LOG);
+    const temp = `${target}.tmp`;
+    const file = await open(temp, "w");
+    try {
+      for (const header of headers) await file.write(encodeHeader(header));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    // The next append reopens the log: the old handle would write to the replaced file.
+    await this.#headerLogs.get(key)?.close();
+    this.#headerLogs.delete(key);
+    await rename(temp, target);
+    await fsyncDirectory(dir);
   }
 
   async #activeSegment(key: string, incoming: number): Promise<ActiveSegment> {
@@ -302,8 +330,10 @@ export class DiskMedia implements MediaBackend<DiskLocation> {
     const doomed = segments.filter((s) => s < keepFrom);
     if (doomed.length === 0) return;
     if (active && doomed.includes(active.segment)) {
-      await active.file.close();
+      // Every fragment in it expired and no append is running (see MediaBackend): retire it, so
+      // the next append starts a new segment instead of writing into a file about to go.
       this.#active.delete(key);
+      await active.file.close();
     }
     for (const segment of doomed) {
       const filePath = path.join(this.#streamDir(key), segmentName(segment));

@@ -3,6 +3,7 @@
 // durability and listener notification happen in one sequence.
 
 import { createHash, randomBytes } from "node:crypto";
+import { compareFragmentNumbers } from "../../mkv/fragment-numbers.ts";
 import { FragmentNumberAllocator } from "./fragment-numbers.ts";
 import type { MediaBackend } from "./media-backend.ts";
 import type {
@@ -33,9 +34,15 @@ interface StreamState<Location> {
   byNumber: Map<string, StoredFragment<Location>>;
   listeners: Set<FragmentListener>;
   endListeners: Set<() => void>;
-  /** The last append; the next one starts after it. */
+  /** The last write (append, retention drop, header compaction); the next one starts after it. */
   tail: Promise<unknown>;
   headerIdsByHash: Map<string, string>;
+  /** Per header id, how many stored fragments use it. */
+  headerUses: Map<string, number>;
+  /** Per header id, how many open PutMedia connections hold it (appendHeader until releaseHeader). */
+  headerHolds: Map<string, number>;
+  /** A header may have lost its last user since the last retention sweep. */
+  headersToCheck: boolean;
 }
 
 export interface StoreOptions {
@@ -107,6 +114,7 @@ export class LocalFragmentStore<Location> implements FragmentStore {
         store.#lastIngestionId = Math.max(store.#lastIngestionId, stored.record.ingestionId);
         stream.fragments.push(stored);
         stream.byNumber.set(stored.record.fragmentNumber, stored);
+        countUp(stream.headerUses, stored.record.headerId);
       }
     }
     return store;
@@ -125,6 +133,10 @@ export class LocalFragmentStore<Location> implements FragmentStore {
       endListeners: new Set(),
       tail: Promise.resolve(),
       headerIdsByHash: new Map(),
+      headerUses: new Map(),
+      headerHolds: new Map(),
+      // Headers read back on start may have no fragment left: the first sweep looks.
+      headersToCheck: true,
     };
     this.#streams.set(record.streamArn, state);
     this.#arnByName.set(record.streamName, record.streamArn);
@@ -226,7 +238,10 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     const state = this.#state(streamArn);
     const hash = hashHeader(headerBytes);
     const known = state.headerIdsByHash.get(hash);
-    if (known) return known;
+    if (known) {
+      countUp(state.headerHolds, known);
+      return known;
+    }
     const headerId = createHash("sha256").update(streamArn).update(hash).digest("hex").slice(0, 32);
     const header: HeaderRecord = {
       headerId,
@@ -237,6 +252,7 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     };
     state.headerIdsByHash.set(hash, headerId);
     this.#headers.set(headerId, header);
+    countUp(state.headerHolds, headerId);
     const write = state.tail.then(() => this.#backend.appendHeader(state.record, header));
     state.tail = write.catch(() => {});
     try {
@@ -244,9 +260,18 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     } catch (error) {
       state.headerIdsByHash.delete(hash);
       this.#headers.delete(headerId);
+      state.headerHolds.delete(headerId);
       throw error;
     }
     return headerId;
+  }
+
+  releaseHeader(headerId: string): void {
+    const streamArn = this.#headers.get(headerId)?.streamArn;
+    const state = streamArn === undefined ? undefined : this.#streams.get(streamArn);
+    if (state?.headerHolds.has(headerId) && countDown(state.headerHolds, headerId)) {
+      state.headersToCheck = true;
+    }
   }
 
   appendFragment(streamArn: string, fragment: NewFragment, nowMs: number): Promise<FragmentRecord> {
@@ -282,6 +307,7 @@ export class LocalFragmentStore<Location> implements FragmentStore {
       const stored = { record, location };
       state.fragments.push(stored);
       state.byNumber.set(record.fragmentNumber, stored);
+      countUp(state.headerUses, record.headerId);
       for (const listener of state.listeners) listener(record);
       return record;
     });
@@ -324,7 +350,7 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     return matching.sort(
       (a, b) =>
         a.producerTimestampMs - b.producerTimestampMs ||
-        (a.fragmentNumber < b.fragmentNumber ? -1 : 1),
+        compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber),
     );
   }
 
@@ -334,7 +360,10 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     const first = this.#firstRetained(state, this.#options.now());
     const from = Math.max(
       first,
-      lowerBound(state.fragments, (f) => f.record.fragmentNumber > fragmentNumber),
+      lowerBound(
+        state.fragments,
+        (f) => compareFragmentNumbers(f.record.fragmentNumber, fragmentNumber) > 0,
+      ),
     );
     const to = limit === undefined ? state.fragments.length : from + limit;
     return state.fragments.slice(from, to).map((f) => f.record);
@@ -358,14 +387,23 @@ export class LocalFragmentStore<Location> implements FragmentStore {
   }
 
   async readCluster(fragment: FragmentRecord): Promise<Uint8Array> {
-    const stored = this.#streams.get(fragment.streamArn)?.byNumber.get(fragment.fragmentNumber);
-    if (!stored) throw new FragmentGoneError(fragment.fragmentNumber);
-    return this.#backend.readCluster(fragment.streamArn, stored.location);
+    const state = this.#streams.get(fragment.streamArn);
+    const stored = state?.byNumber.get(fragment.fragmentNumber);
+    if (!state || !stored) throw new FragmentGoneError(fragment.fragmentNumber);
+    try {
+      return await this.#backend.readCluster(fragment.streamArn, stored.location);
+    } catch (error) {
+      // Retention or DeleteStream removed its file while it was being read.
+      if (state.byNumber.get(fragment.fragmentNumber) !== stored) {
+        throw new FragmentGoneError(fragment.fragmentNumber);
+      }
+      throw error;
+    }
   }
 
   async readHeader(headerId: string): Promise<HeaderRecord> {
     const header = this.#headers.get(headerId);
-    if (!header) throw new Error(`unknown header ${headerId}`);
+    if (!header) throw new HeaderGoneError(headerId);
     return header;
   }
 
@@ -393,20 +431,49 @@ export class LocalFragmentStore<Location> implements FragmentStore {
     let dropped = 0;
     let saved = false;
     for (const state of [...this.#streams.values()]) {
-      const first = this.#firstRetained(state, nowMs);
-      if (first === 0) continue;
+      if (this.#firstRetained(state, nowMs) === 0 && !state.headersToCheck) continue;
       if (!saved) {
         // The counters must outlive the files that held the newest numbers.
         await this.#saveStreams();
         saved = true;
       }
-      const expired = state.fragments.splice(0, first);
-      for (const f of expired) state.byNumber.delete(f.record.fragmentNumber);
-      dropped += expired.length;
-      await state.tail.catch(() => {});
-      await this.#backend.dropMediaBefore(state.record, state.fragments[0]?.location);
+      // In the append chain: no append can pick a segment that the drop is deleting.
+      const sweep = state.tail.then(() => this.#sweepStream(state, nowMs));
+      state.tail = sweep.catch(() => {});
+      dropped += await sweep;
     }
     return dropped;
+  }
+
+  /** Drops a stream's expired fragments and the headers nothing uses any more (between appends). */
+  async #sweepStream(state: StreamState<Location>, nowMs: number): Promise<number> {
+    if (this.#streams.get(state.record.streamArn) !== state) return 0;
+    const expired = state.fragments.splice(0, this.#firstRetained(state, nowMs));
+    for (const { record } of expired) {
+      state.byNumber.delete(record.fragmentNumber);
+      if (countDown(state.headerUses, record.headerId)) state.headersToCheck = true;
+    }
+    if (expired.length > 0) {
+      await this.#backend.dropMediaBefore(state.record, state.fragments[0]?.location);
+    }
+    if (state.headersToCheck) await this.#forgetUnusedHeaders(state);
+    return expired.length;
+  }
+
+  async #forgetUnusedHeaders(state: StreamState<Location>): Promise<void> {
+    state.headersToCheck = false;
+    let forgot = false;
+    for (const [hash, headerId] of [...state.headerIdsByHash]) {
+      if (state.headerUses.has(headerId) || state.headerHolds.has(headerId)) continue;
+      state.headerIdsByHash.delete(hash);
+      this.#headers.delete(headerId);
+      forgot = true;
+    }
+    if (!forgot) return;
+    const kept = [...state.headerIdsByHash.values()]
+      .map((headerId) => this.#headers.get(headerId))
+      .filter((header): header is HeaderRecord => header !== undefined);
+    await this.#backend.rewriteHeaders(state.record, kept);
   }
 
   async close(): Promise<void> {
@@ -418,6 +485,21 @@ export class LocalFragmentStore<Location> implements FragmentStore {
   }
 }
 
+function countUp(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Decrements; returns true when the count reached zero (and the key is gone). */
+function countDown(counts: Map<string, number>, key: string): boolean {
+  const left = (counts.get(key) ?? 0) - 1;
+  if (left > 0) {
+    counts.set(key, left);
+    return false;
+  }
+  counts.delete(key);
+  return true;
+}
+
 function hashHeader(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -427,6 +509,14 @@ export class StreamGoneError extends Error {
   constructor(streamArn: string) {
     super(`stream ${streamArn} was deleted`);
     this.name = "StreamGoneError";
+  }
+}
+
+/** No stored fragment uses the header any more (they expired or the stream was deleted). */
+export class HeaderGoneError extends Error {
+  constructor(headerId: string) {
+    super(`header ${headerId} is no longer stored`);
+    this.name = "HeaderGoneError";
   }
 }
 

@@ -31,8 +31,13 @@ export interface MediaBackend<Location> {
     clusterBytes: Uint8Array,
   ): Promise<Location>;
   readCluster(streamArn: string, location: Location): Promise<Uint8Array>;
-  /** Frees the media of fragments older than `oldestKept` (the whole stream's when undefined). */
+  /**
+   * Frees the media of fragments older than `oldestKept` (the whole stream's when undefined).
+   * Never runs beside an append of the same stream: the store calls it in its append chain.
+   */
   dropMediaBefore(stream: StreamRecord, oldestKept: Location | undefined): Promise<void>;
+  /** Durably replaces the stream's stored headers with `headers` (compaction; in the append chain). */
+  rewriteHeaders(stream: StreamRecord, headers: readonly HeaderRecord[]): Promise<void>;
   deleteStream(stream: StreamRecord): Promise<void>;
   close(): Promise<void>;
 }

@@ -31,6 +31,10 @@ export class MemoryMedia implements MediaBackend<Uint8Array> {
     // Dropped fragments are unreferenced by the index and collected with it.
   }
 
+  async rewriteHeaders(): Promise<void> {
+    // Headers live only in the store's index.
+  }
+
   async deleteStream(): Promise<void> {}
 
   async close(): Promise<void> {}

@@ -138,13 +138,18 @@ export interface FragmentStore {
   // ---- ingest ----
   /** A new id for a PutMedia connection (increasing, persisted). */
   newIngestionId(): number;
-  /** Stores a producer header; identical headers of one stream share one id. */
+  /**
+   * Stores a producer header; identical headers of one stream share one id. The caller holds the
+   * header until `releaseHeader`, so retention keeps it while its connection may still use it.
+   */
   appendHeader(
     streamArn: string,
     headerBytes: Uint8Array,
     tracks: StoredTrack[],
     timecodeScaleNs: number,
   ): Promise<string>;
+  /** Ends one `appendHeader` hold; a header with no hold and no stored fragment is dropped. */
+  releaseHeader(headerId: string): void;
   /** Stores one fragment; resolves only once it is durable (fsync in disk mode). */
   appendFragment(streamArn: string, fragment: NewFragment, nowMs: number): Promise<FragmentRecord>;
 
@@ -173,7 +178,10 @@ export interface FragmentStore {
   ): () => void;
 
   // ---- housekeeping ----
-  /** Drops fragments older than each stream's retention; returns how many went. */
+  /**
+   * Drops fragments older than each stream's retention, and producer headers that no stored
+   * fragment and no open connection uses; returns how many fragments went.
+   */
   enforceRetention(nowMs: number): Promise<number>;
   close(): Promise<void>;
 }

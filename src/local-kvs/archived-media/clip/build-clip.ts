@@ -4,16 +4,16 @@
 // Two passes over the stored Clusters: the first checks every fragment's header and blocks and
 // counts frames per track (the muxer reserves room for `moov` from these counts); the second
 // remuxes one fragment at a time. Only one Cluster is in memory at a time.
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { EbmlError } from "../../../mkv/ebml.ts";
 import { KvsServiceError, resourceNotFound } from "../../errors.ts";
 import type { FragmentRecord, FragmentStore } from "../../store/types.ts";
 import { type ClipHeader, parseClipHeader } from "./clip-header.ts";
+import { clipInputDocument } from "./clip-input-document.ts";
+import { makeClipDirectory } from "./clip-temp-dirs.ts";
 import { type ClipTrackPlan, planClipTracks, sameClipTracks } from "./clip-tracks.ts";
 import { type ClusterBlocks, readClusterBlocks } from "./cluster-blocks.ts";
-import { fragmentDocument } from "./fragment-document.ts";
 import { ClipMediaError, Mp4ClipWriter } from "./mp4-clip-writer.ts";
 
 export interface BuiltClip {
@@ -116,7 +116,7 @@ export async function buildClip(
   const { plan, prepared, counts } = await prepare(store, fragments, signal);
   if (counts.video === 0) throw invalidFrame("The selected fragments hold no video frames.");
 
-  const dir = await mkdtemp(join(tmpdir(), "kvs-local-clip-"));
+  const dir = await makeClipDirectory();
   const dispose = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, "clip.mp4");
   let writer: Mp4ClipWriter | undefined;
@@ -127,7 +127,7 @@ export async function buildClip(
       signal?.throwIfAborted();
       const cluster = await readStoredCluster(store, record);
       const startSec = (record.producerTimestampMs - origin) / 1000;
-      await writer.addFragment(fragmentDocument(header, cluster, blocks), startSec);
+      await writer.addFragment(clipInputDocument(header, cluster, blocks), startSec);
     }
     await writer.finish();
     const { size } = await stat(path);

@@ -3,6 +3,7 @@
 // [StartTimestamp, EndTimestamp] (a fragment that starts before EndTimestamp and runs past it is
 // included), fragments with the same producer timestamp deduplicated keeping the oldest ingested
 // one, then the first 200 fragments or the first 100 MB, whichever comes first.
+import { compareFragmentNumbers } from "../../../mkv/fragment-numbers.ts";
 import type { FragmentRecord, TimestampKind } from "../../store/types.ts";
 
 export const CLIP_MAX_FRAGMENTS = 200;
@@ -22,7 +23,7 @@ function startOf(fragment: FragmentRecord, by: TimestampKind): number {
 /** Earlier ingestion first; within one ingestion, the earlier fragment. */
 function ingestedBefore(a: FragmentRecord, b: FragmentRecord): boolean {
   if (a.ingestionId !== b.ingestionId) return a.ingestionId < b.ingestionId;
-  return a.fragmentNumber < b.fragmentNumber;
+  return compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber) < 0;
 }
 
 /**
@@ -43,8 +44,7 @@ export function selectClipFragments(
   }
   const ordered = [...oldestPerProducerTimestamp.values()].sort(
     (a, b) =>
-      startOf(a, by) - startOf(b, by) ||
-      (a.fragmentNumber < b.fragmentNumber ? -1 : a.fragmentNumber > b.fragmentNumber ? 1 : 0),
+      startOf(a, by) - startOf(b, by) || compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber),
   );
 
   const selected: FragmentRecord[] = [];

@@ -1,13 +1,12 @@
 // POST /getMediaForFragmentList: the listed fragments, in the order asked, as the same tagged
 // MKV documents GetMedia sends (kinesis-video-archived-media).
+import { FRAGMENT_NOT_FOUND_ERROR_ID } from "../../../mkv/kvs-error-ids.ts";
 import { resourceNotFound } from "../../errors.ts";
 import { errorDocument, fragmentDocument } from "../../media/fragment-document.ts";
 import { streamFromInput } from "../../operations/resolve-stream.ts";
 import type { OperationHandler } from "../../server/context.ts";
 import type { FragmentRecord, HeaderRecord } from "../../store/types.ts";
 import { FRAGMENT_NUMBER } from "../../validation.ts";
-
-const FRAGMENT_NOT_FOUND = 4000;
 
 export const getMediaForFragmentList: OperationHandler = {
   operation: "GetMediaForFragmentList",
@@ -41,7 +40,7 @@ export const getMediaForFragmentList: OperationHandler = {
       } catch (error) {
         // Retention (or DeleteStream) removed it after the check: report it the GetMedia way.
         ctx.log(`GetMediaForFragmentList ${fragment.fragmentNumber}: ${String(error)}`);
-        await sink.write(errorDocument(FRAGMENT_NOT_FOUND, fragment.fragmentNumber));
+        await sink.write(errorDocument(FRAGMENT_NOT_FOUND_ERROR_ID, fragment.fragmentNumber));
         break;
       }
       for (const part of parts) {

@@ -1,4 +1,4 @@
-// Remuxes fragment documents (see fragment-document.ts) into one traditional MP4 file with
+// Remuxes clip input documents (see clip-input-document.ts) into one traditional MP4 file with
 // mediabunny, copying packets without decoding them.
 //
 // Memory: the muxer writes each track's samples to the file in ~0.5 s chunks and keeps only their

@@ -1,5 +1,5 @@
-// One fragment as a standalone Matroska document for the demuxer: the producer's EBML header,
-// Info and Tracks, then the fragment's blocks in a Cluster whose Timecode is 0. Zeroing the
+// One fragment as the clip demuxer's input: a standalone Matroska document of the producer's
+// EBML header, Info and Tracks, then the fragment's blocks in a Cluster whose Timecode is 0. Zeroing the
 // Timecode makes every packet timestamp relative to the fragment start, whatever the producer's
 // clock did (RELATIVE timecodes restart at 0 with each PutMedia session; ABSOLUTE ones are epoch
 // milliseconds), so the clip timeline can be laid out from the fragments' KVS timestamps.
@@ -7,7 +7,7 @@ import { encodeId, encodeSize, ID, uintElement } from "../../../mkv/ebml.ts";
 import type { ClipHeader } from "./clip-header.ts";
 import type { ClusterBlocks } from "./cluster-blocks.ts";
 
-export function fragmentDocument(
+export function clipInputDocument(
   header: ClipHeader,
   cluster: Uint8Array,
   blocks: ClusterBlocks,
