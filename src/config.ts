@@ -36,10 +36,15 @@ export interface Config {
   /** True when CLIP_SIGNING_KEYS was unset and a random key was made for this process. */
   clipSigningKeysGenerated: boolean;
   graphiql: boolean;
-  /** Public base URL of the gateway for links it hands out (clip URLs); the request's origin when unset. */
+  /**
+   * Public base URL of the gateway for links it hands out (clip URLs). Unset: the request's Host
+   * header, which the client chooses (a warning in AWS mode).
+   */
   publicUrl: string | undefined;
   /** Clip downloads: GetClip pacing, the clip cache, URL lifetimes. */
   clips: ClipOptions;
+  /** Settings that work but are risky in this mode; printed at start. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -244,7 +249,29 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: reader.bool("GRAPHIQL", true),
     publicUrl: reader.url("PUBLIC_URL"),
     clips: parseClipOptions(reader),
+    warnings: [],
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  config.warnings = warningsFor(config);
   return config;
+}
+
+/**
+ * Against AWS the gateway is a deployment, not a local toy: links built from a client-chosen Host
+ * header, or signed with a key that dies with the process, are worth a loud word at start.
+ */
+function warningsFor(config: Config): string[] {
+  if (config.kvs.mode !== "aws") return [];
+  const warnings: string[] = [];
+  if (config.publicUrl === undefined) {
+    warnings.push(
+      "PUBLIC_URL is not set: clip download links are built from each request's Host header, which the client chooses (a forged Host yields links to another site). Set PUBLIC_URL to the gateway's public base URL.",
+    );
+  }
+  if (config.clipSigningKeysGenerated) {
+    warnings.push(
+      "CLIP_SIGNING_KEYS is not set: clip links are signed with a random key and die with this process.",
+    );
+  }
+  return warnings;
 }

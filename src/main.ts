@@ -57,11 +57,7 @@ async function main(): Promise<void> {
     );
   }
 
-  if (config.clipSigningKeysGenerated && config.kvs.mode === "aws") {
-    console.warn(
-      "CLIP_SIGNING_KEYS is not set: clip links are signed with a random key and die with this process",
-    );
-  }
+  for (const warning of config.warnings) console.warn(`WARNING: ${warning}`);
 
   const app = createGatewayApp(gatewayOptions(config, local?.endpoint));
   const address = await app.start(config.port, config.host);

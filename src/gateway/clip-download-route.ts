@@ -2,9 +2,20 @@
 // else (403 otherwise, no upstream call); then the MP4 is streamed as GetClip produces it (from the
 // cache, a download of the same clip already running, or a new GetClip paced by the governor),
 // with backpressure, and the upstream call is abandoned when the client goes away.
+//
+// Byte ranges (a single `Range: bytes=…`, as <video> in Safari asks) are served from the clip cache.
+// A range of a clip not cached yet but cacheable (settled) waits for the whole clip to be
+// downloaded into the cache, then is cut from there: players ask for many ranges of one clip and
+// each would otherwise cost a GetClip (one per second per stream). A clip that may still change is
+// never cached, so a range of it is answered 200 with the whole clip, as HTTP allows, with
+// `Accept-Ranges: none`. HEAD answers GET's headers; for an uncached clip it waits for GetClip's
+// answer (status and length) and then lets the call go.
 
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ByteRange, CachedClip } from "../kvs/clip-cache.ts";
+import type { ClipSource } from "../kvs/clip-downloads.ts";
 import type { ClipServices } from "../kvs/clip-services.ts";
 import {
   type ClipGrant,
@@ -24,6 +35,7 @@ import {
   ResourceNotFoundError,
   toKvsError,
   UnsupportedStreamMediaTypeError,
+  UpstreamUnavailableError,
 } from "../kvs/errors.ts";
 import type { HttpRoute } from "./routes.ts";
 import type { GatewayServices } from "./services.ts";
@@ -37,13 +49,18 @@ export function clipDownloadUrl(origin: string, signed: SignedClipGrant): string
 
 export function clipDownloadRoute(services: Pick<GatewayServices, "clips">): HttpRoute {
   return {
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     path: CLIP_DOWNLOAD_PATH,
-    handle: (_request, response, url) => serveClip(services.clips, response, url),
+    handle: (request, response, url) => serveClip(services.clips, request, response, url),
   };
 }
 
-async function serveClip(clips: ClipServices, response: ServerResponse, url: URL): Promise<void> {
+async function serveClip(
+  clips: ClipServices,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<void> {
   let grant: ClipGrant;
   try {
     grant = clips.signer.verifyParams(url.searchParams);
@@ -56,7 +73,40 @@ async function serveClip(clips: ClipServices, response: ServerResponse, url: URL
     });
     return;
   }
+  exposeClipHeaders(response);
 
+  const head = request.method === "HEAD";
+  // Range applies to GET only; with If-Range the client holds a validator this route never gave
+  // out, which can't match: the whole clip, as RFC 9110 says.
+  const range =
+    head || request.headers["if-range"] !== undefined
+      ? undefined
+      : parseRange(request.headers.range);
+
+  const cached = clips.downloads.cached(grant);
+  if (cached !== undefined) {
+    sendCached(response, grant, cached, { range, head, source: "cache" });
+    return;
+  }
+  if (range !== undefined && clips.downloads.cacheable(grant)) {
+    const filled = await fillCache(clips, grant, response);
+    if (filled === "answered") return;
+    if (filled !== undefined) {
+      sendCached(response, grant, filled.clip, { range, head, source: filled.source });
+      return;
+    }
+    // Too large for the cache after all: the whole clip, from a new download.
+  }
+  await streamDownload(clips, grant, response, head);
+}
+
+/** A new, shared or cached download, streamed whole (headers only for HEAD). */
+async function streamDownload(
+  clips: ClipServices,
+  grant: ClipGrant,
+  response: ServerResponse,
+  head: boolean,
+): Promise<void> {
   const download = clips.downloads.open(grant);
   // Until the pipeline owns the body, a client that leaves must still release the download.
   const onClientGone = () => download.body.destroy();
@@ -71,23 +121,169 @@ async function serveClip(clips: ClipServices, response: ServerResponse, url: URL
   } finally {
     response.off("close", onClientGone);
   }
-  if (response.destroyed) {
-    download.body.destroy();
+  if (response.destroyed || head) download.body.destroy();
+  if (response.destroyed) return;
+
+  // Ranges are served once the clip is cached: say so only for a clip the cache can take.
+  const rangesServed =
+    download.source === "cache" ||
+    (clips.downloads.cacheable(grant) &&
+      (contentLength === undefined || contentLength <= clips.cache.maxEntryBytes));
+  response.writeHead(200, {
+    ...clipHeaders(grant, download.source),
+    "Accept-Ranges": rangesServed ? "bytes" : "none",
+    ...(contentLength === undefined ? {} : { "Content-Length": String(contentLength) }),
+  });
+  if (head) {
+    response.end();
     return;
   }
-
-  response.writeHead(200, {
-    "Content-Type": "video/mp4",
-    "Content-Disposition": `attachment; filename="${clipFileName(grant)}"`,
-    ...(contentLength === undefined ? {} : { "Content-Length": String(contentLength) }),
-    "X-Clip-Source": download.source,
-  });
   try {
     await pipeline(download.body, response);
   } catch {
     // The client left (the pipeline destroyed the body, which aborts an unshared GetClip), or
     // upstream broke mid-clip (the pipeline destroyed the response: the client sees it cut short).
   }
+}
+
+/**
+ * Downloads a cacheable clip into the cache without sending it. Resolves with the cached clip;
+ * undefined when the cache did not take it (too large); "answered" when an error was sent or the
+ * client left.
+ */
+async function fillCache(
+  clips: ClipServices,
+  grant: ClipGrant,
+  response: ServerResponse,
+): Promise<{ clip: CachedClip; source: ClipSource } | "answered" | undefined> {
+  const download = clips.downloads.open(grant);
+  const onClientGone = () => download.body.destroy();
+  response.once("close", onClientGone);
+  let answered = false;
+  try {
+    await download.ready;
+    answered = true;
+    await pipeline(download.body, discard());
+  } catch (error) {
+    download.body.destroy();
+    if (!response.destroyed) {
+      sendUpstreamError(
+        response,
+        // Once GetClip answered, a failure is KVS breaking off the clip.
+        answered && !(toKvsError(error) instanceof KvsError)
+          ? new UpstreamUnavailableError("KVS broke off the clip mid-download", {
+              code: "IncompleteClip",
+              cause: error,
+            })
+          : error,
+      );
+    }
+    return "answered";
+  } finally {
+    response.off("close", onClientGone);
+  }
+  if (response.destroyed) return "answered";
+  const clip = clips.downloads.cached(grant);
+  return clip === undefined ? undefined : { clip, source: download.source };
+}
+
+function discard(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}
+
+/** A cached clip: whole (200), a range of it (206), or 416 when the range lies past its end. */
+function sendCached(
+  response: ServerResponse,
+  grant: ClipGrant,
+  clip: CachedClip,
+  { range, head, source }: { range: RangeRequest | undefined; head: boolean; source: ClipSource },
+): void {
+  const headers = { ...clipHeaders(grant, source), "Accept-Ranges": "bytes" };
+  const satisfied = range === undefined ? undefined : satisfy(range, clip.size);
+  if (satisfied === "unsatisfiable") {
+    response.writeHead(416, {
+      ...headers,
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Range": `bytes */${clip.size}`,
+    });
+    response.end(
+      JSON.stringify({
+        error: "RangeNotSatisfiable",
+        message: `the clip has ${clip.size} bytes`,
+      }),
+    );
+    return;
+  }
+  const length = satisfied === undefined ? clip.size : satisfied.end - satisfied.start + 1;
+  response.writeHead(satisfied === undefined ? 200 : 206, {
+    ...headers,
+    "Content-Length": String(length),
+    ...(satisfied === undefined
+      ? {}
+      : { "Content-Range": `bytes ${satisfied.start}-${satisfied.end}/${clip.size}` }),
+  });
+  if (head) {
+    response.end();
+    return;
+  }
+  pipeline(clip.open(satisfied), response).catch(() => {
+    // The client left, or a spilled file vanished mid-read: the response is cut short.
+  });
+}
+
+function clipHeaders(grant: ClipGrant, source: ClipSource): Record<string, string> {
+  return {
+    "Content-Type": "video/mp4",
+    "Content-Disposition": `attachment; filename="${clipFileName(grant)}"`,
+    "X-Clip-Source": source,
+  };
+}
+
+/** Lets browser code calling with CORS read the range headers too. */
+function exposeClipHeaders(response: ServerResponse): void {
+  const exposed = response.getHeader("Access-Control-Expose-Headers");
+  if (typeof exposed !== "string") return;
+  response.setHeader(
+    "Access-Control-Expose-Headers",
+    `${exposed}, Accept-Ranges, Content-Range, X-Clip-Source`,
+  );
+}
+
+/** One `bytes=` range: first and last offsets, or the last `suffix` bytes. */
+export type RangeRequest =
+  | { kind: "from"; first: number; last: number | undefined }
+  | { kind: "suffix"; length: number };
+
+const BYTE_RANGE = /^bytes[ \t]*=[ \t]*(?:(\d+)[ \t]*-[ \t]*(\d*)|-[ \t]*(\d+))[ \t]*$/i;
+
+/**
+ * A Range header holding a single byte range, else undefined: no header, another unit, a syntax
+ * error or several ranges, which are all answered with the whole clip (RFC 9110 §14.2 lets a
+ * server ignore Range; multipart/byteranges is not worth having for video players, which ask one).
+ */
+export function parseRange(header: string | undefined): RangeRequest | undefined {
+  const match = header === undefined ? null : BYTE_RANGE.exec(header);
+  if (match === null) return undefined;
+  const [, first, last, suffix] = match;
+  if (suffix !== undefined) return { kind: "suffix", length: Number(suffix) };
+  const from = Number(first);
+  const to = last === undefined || last === "" ? undefined : Number(last);
+  if (to !== undefined && to < from) return undefined;
+  return { kind: "from", first: from, last: to };
+}
+
+/** The inclusive offsets a range selects in `size` bytes, or "unsatisfiable". */
+export function satisfy(range: RangeRequest, size: number): ByteRange | "unsatisfiable" {
+  if (range.kind === "suffix") {
+    if (range.length === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - range.length), end: size - 1 };
+  }
+  if (range.first >= size) return "unsatisfiable";
+  return { start: range.first, end: Math.min(range.last ?? size - 1, size - 1) };
 }
 
 /** `<stream>_<start>_<end>.mp4`, with ISO 8601 instants made safe for file systems. */

@@ -12,7 +12,10 @@ export interface GatewayContext {
   readonly streams: StreamLoader;
   /** GetDataEndpoint per (stream, APIName) over the shared cache, with evict-and-retry-once. */
   readonly endpoints: EndpointLoader;
-  /** The base URL the client reached the gateway at (e.g. "http://127.0.0.1:4000"). */
+  /**
+   * The base URL for links (e.g. "http://127.0.0.1:4000"): PUBLIC_URL, else the request's Host if
+   * plausible; undefined without either (links are then relative).
+   */
   readonly origin: string | undefined;
   /** Aborted when the client goes away (HTTP request aborted); never for WebSocket operations. */
   readonly signal: AbortSignal | undefined;
@@ -27,11 +30,37 @@ export interface ContextSource {
   upgradeRequest?: { headers: Record<string, string | string[] | undefined> } | undefined;
 }
 
+const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+/** A DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port. */
+const HOST_HEADER = new RegExp(
+  `^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`,
+);
+
+/**
+ * The Host header if it is a plausible `host[:port]`, else undefined. It ends up in the links the
+ * gateway hands out, so anything else (a path, user info, spaces) is refused rather than echoed.
+ */
+export function plausibleHost(host: string | null | undefined): string | undefined {
+  if (typeof host !== "string" || host.length > 261) return undefined;
+  const match = HOST_HEADER.exec(host);
+  if (match === null) return undefined;
+  const port = match[1];
+  return port === undefined || Number(port) <= 65535 ? host : undefined;
+}
+
+/**
+ * PUBLIC_URL when configured; else the origin the client says it reached (the Host header), which
+ * a client can choose freely: fine for local use, which is why AWS mode warns without PUBLIC_URL.
+ */
 function originOf(services: GatewayServices, source: ContextSource): string | undefined {
   if (services.options.publicUrl) return services.options.publicUrl;
-  if (source.request) return new URL(source.request.url).origin;
+  if (source.request) {
+    const host = plausibleHost(source.request.headers.get("host"));
+    return host === undefined ? undefined : `${new URL(source.request.url).protocol}//${host}`;
+  }
   const host = source.upgradeRequest?.headers.host;
-  return typeof host === "string" ? `http://${host}` : undefined;
+  const checked = plausibleHost(typeof host === "string" ? host : undefined);
+  return checked === undefined ? undefined : `http://${checked}`;
 }
 
 export function createContext(services: GatewayServices, source: ContextSource): GatewayContext {

@@ -1,6 +1,9 @@
 // The three SDK clients. Data-plane clients (archived media, media) are bound to a stream's data
 // endpoint; they are cached per endpoint URL so their connection pools are reused across requests.
 
+import { type AgentOptions, Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import type { Duplex } from "node:stream";
 import { KinesisVideoClient, type KinesisVideoClientConfig } from "@aws-sdk/client-kinesis-video";
 import { KinesisVideoArchivedMediaClient } from "@aws-sdk/client-kinesis-video-archived-media";
 import { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
@@ -25,12 +28,92 @@ export interface KvsClientOptions {
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 /** Control-plane and archived-media answers are small; a silent socket this long is dead. */
 const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+/** The SDK's own pool settings, kept for the agents made here. */
+const AGENT_OPTIONS: AgentOptions = { keepAlive: true, maxSockets: 50 };
+
+/** A keep-alive agent that, once retired, closes its idle sockets and every busy one when its request ends. */
+class RetirableHttpAgent extends HttpAgent {
+  #retired = false;
+
+  retire(): void {
+    this.#retired = true;
+    closeFreeSockets(this);
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    return !this.#retired && keptByNode(super.keepSocketAlive(socket));
+  }
+}
+
+class RetirableHttpsAgent extends HttpsAgent {
+  #retired = false;
+
+  retire(): void {
+    this.#retired = true;
+    closeFreeSockets(this);
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    return !this.#retired && keptByNode(super.keepSocketAlive(socket));
+  }
+}
+
+/** Node's keepSocketAlive answers a boolean (typed void by @types/node); false means "destroy". */
+function keptByNode(answer: unknown): boolean {
+  return answer !== false;
+}
+
+function closeFreeSockets(agent: HttpAgent): void {
+  for (const sockets of Object.values(agent.freeSockets)) {
+    for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
+/** A data-plane client with its own connection pool, which can be retired without cutting requests. */
+interface PooledClient<Client> {
+  readonly client: Client;
+  /** Stops pooling: idle sockets close now, busy ones when their response ends. */
+  retire(): void;
+}
+
+function pooled<Client>(
+  make: (agents: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }) => Client,
+): PooledClient<Client> {
+  const httpAgent = new RetirableHttpAgent(AGENT_OPTIONS);
+  const httpsAgent = new RetirableHttpsAgent(AGENT_OPTIONS);
+  return {
+    client: make({ httpAgent, httpsAgent }),
+    retire() {
+      httpAgent.retire();
+      httpsAgent.retire();
+    },
+  };
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+/**
+ * Clients per data endpoint, bounded. An evicted client may still carry a GetMedia session or a
+ * GetClip body (past 256 endpoints, on a busy gateway), so eviction retires it rather than
+ * destroying it: its requests run to their end and its sockets close then.
+ */
+function clientCache<Client extends Destroyable>(max: number) {
+  return new LRUCache<string, PooledClient<Client>>({
+    max,
+    dispose: (entry, _endpoint, reason) => {
+      if (reason === "evict") entry.retire();
+      else entry.client.destroy();
+    },
+  });
+}
 
 export class KvsClients {
   readonly control: KinesisVideoClient;
   readonly #options: KvsClientOptions;
-  readonly #archivedMedia: LRUCache<string, KinesisVideoArchivedMediaClient>;
-  readonly #media: LRUCache<string, KinesisVideoMediaClient>;
+  readonly #archivedMedia: LRUCache<string, PooledClient<KinesisVideoArchivedMediaClient>>;
+  readonly #media: LRUCache<string, PooledClient<KinesisVideoMediaClient>>;
 
   constructor(options: KvsClientOptions) {
     this.#options = options;
@@ -43,25 +126,29 @@ export class KvsClients {
       },
     });
     const max = options.maxDataEndpointClients ?? 256;
-    this.#archivedMedia = new LRUCache({ max, dispose: (client) => client.destroy() });
-    this.#media = new LRUCache({ max, dispose: (client) => client.destroy() });
+    this.#archivedMedia = clientCache(max);
+    this.#media = clientCache(max);
   }
 
   /** The archived-media client (ListFragments, GetClip, …) for a data endpoint. */
   archivedMedia(endpoint: string): KinesisVideoArchivedMediaClient {
-    let client = this.#archivedMedia.get(endpoint);
-    if (!client) {
-      client = new KinesisVideoArchivedMediaClient({
-        ...this.#common(),
-        endpoint,
-        requestHandler: {
-          connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-          socketTimeout: IDLE_SOCKET_TIMEOUT_MS,
-        },
-      });
-      this.#archivedMedia.set(endpoint, client);
+    let entry = this.#archivedMedia.get(endpoint);
+    if (!entry) {
+      entry = pooled(
+        (agents) =>
+          new KinesisVideoArchivedMediaClient({
+            ...this.#common(),
+            endpoint,
+            requestHandler: {
+              ...agents,
+              connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+              socketTimeout: IDLE_SOCKET_TIMEOUT_MS,
+            },
+          }),
+      );
+      this.#archivedMedia.set(endpoint, entry);
     }
-    return client;
+    return entry.client;
   }
 
   /**
@@ -69,21 +156,25 @@ export class KvsClients {
    * an idle stream legitimately stays silent.
    */
   media(endpoint: string): KinesisVideoMediaClient {
-    let client = this.#media.get(endpoint);
-    if (!client) {
-      client = new KinesisVideoMediaClient({
-        ...this.#common(),
-        endpoint,
-        requestHandler: {
-          connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        },
-      });
-      this.#media.set(endpoint, client);
+    let entry = this.#media.get(endpoint);
+    if (!entry) {
+      entry = pooled(
+        (agents) =>
+          new KinesisVideoMediaClient({
+            ...this.#common(),
+            endpoint,
+            requestHandler: {
+              ...agents,
+              connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+            },
+          }),
+      );
+      this.#media.set(endpoint, entry);
     }
-    return client;
+    return entry.client;
   }
 
-  /** Closes every client's sockets. */
+  /** Closes every client's sockets, busy ones included (shutdown). */
   destroy(): void {
     this.control.destroy();
     this.#archivedMedia.clear();

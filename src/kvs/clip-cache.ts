@@ -10,7 +10,8 @@ import type { ClipGrant } from "./clip-signing.ts";
  * Completed clip downloads, kept while they can't change. A clip whose range ended long enough ago
  * holds the same fragments on every call, so its MP4 is served again without a GetClip. Entries live
  * in memory in an lru-cache bounded in bytes; with a spill directory, entries pushed out of memory
- * move to files there (bounded too) instead of being dropped.
+ * move to files there (bounded too) instead of being dropped, and a clip too large for the memory
+ * bound but within the directory's is written there directly.
  */
 
 export interface ClipImmutabilityPolicy {
@@ -64,10 +65,16 @@ export interface ClipCacheOptions {
   maxSpillBytes?: number;
 }
 
+/** Inclusive byte offsets within a clip, as in an HTTP Range. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface CachedClip {
   readonly size: number;
-  /** A fresh stream of the clip's bytes. */
-  open(): Readable;
+  /** A fresh stream of the clip's bytes, or of `range` of them (within the clip). */
+  open(range?: ByteRange): Readable;
 }
 
 interface MemoryEntry {
@@ -88,7 +95,6 @@ export class ClipCache {
   /** Entries on their way to disk, still served from memory. */
   readonly #spilling = new Map<string, MemoryEntry>();
   readonly #spillDirectory: string | undefined;
-  readonly #maxEntryBytes: number;
   readonly #ttlMs: number;
   #fileCounter = 0;
   #privateDirectory: Promise<string> | undefined;
@@ -99,11 +105,11 @@ export class ClipCache {
     const maxMemoryBytes = options.maxMemoryBytes ?? 256 * 1024 * 1024;
     const ttl = options.ttlMs ?? 60 * 60_000;
     this.#ttlMs = ttl;
-    this.#maxEntryBytes = options.maxEntryBytes ?? 110 * 1000 * 1000;
+    const maxEntryBytes = options.maxEntryBytes ?? 110 * 1000 * 1000;
     this.#spillDirectory = options.spillDirectory;
     this.#memory = new LRUCache<string, MemoryEntry>({
       maxSize: Math.max(1, maxMemoryBytes),
-      maxEntrySize: Math.max(1, Math.min(maxMemoryBytes, this.#maxEntryBytes)),
+      maxEntrySize: Math.max(1, Math.min(maxMemoryBytes, maxEntryBytes)),
       sizeCalculation: (entry) => Math.max(1, entry.size),
       ttl,
       dispose: (entry, key, reason) => {
@@ -114,7 +120,7 @@ export class ClipCache {
       const maxSpillBytes = options.maxSpillBytes ?? 2 * 1024 * 1024 * 1024;
       this.#files = new LRUCache<string, FileEntry>({
         maxSize: Math.max(1, maxSpillBytes),
-        maxEntrySize: Math.max(1, Math.min(maxSpillBytes, this.#maxEntryBytes)),
+        maxEntrySize: Math.max(1, Math.min(maxSpillBytes, maxEntryBytes)),
         sizeCalculation: (entry) => Math.max(1, entry.size),
         ttl,
         dispose: (entry) => {
@@ -124,9 +130,9 @@ export class ClipCache {
     }
   }
 
-  /** The largest clip the cache takes; a download that grows past it is not retained. */
+  /** The largest clip the cache takes (in memory or on disk); a download past it is not retained. */
   get maxEntryBytes(): number {
-    return this.#maxEntryBytes;
+    return Math.max(this.#memory.maxEntrySize, this.#files?.maxEntrySize ?? 0);
   }
 
   get memoryBytes(): number {
@@ -139,20 +145,35 @@ export class ClipCache {
 
   get(key: string): CachedClip | undefined {
     const entry = this.#memory.get(key) ?? this.#spilling.get(key);
-    if (entry !== undefined)
-      return { size: entry.size, open: () => Readable.from(entry.chunks, { objectMode: false }) };
+    if (entry !== undefined) {
+      return {
+        size: entry.size,
+        open: (range) => Readable.from(sliceChunks(entry.chunks, range), { objectMode: false }),
+      };
+    }
     const file = this.#files?.get(key);
-    if (file !== undefined) return { size: file.size, open: () => createReadStream(file.path) };
+    if (file !== undefined) {
+      return {
+        size: file.size,
+        open: (range) => createReadStream(file.path, range === undefined ? {} : { ...range }),
+      };
+    }
     return undefined;
   }
 
-  /** Keeps a complete clip. `chunks` must not be changed afterwards. */
-  set(key: string, chunks: readonly Buffer[], size: number): void {
-    if (this.#closed || size > this.#maxEntryBytes) return;
+  /**
+   * Keeps a complete clip. `chunks` must not be changed afterwards. A clip too large for memory is
+   * written to the spill directory; until the returned promise settles the cache still reads
+   * `chunks` without counting them, so the caller must keep counting them as its own memory.
+   */
+  set(key: string, chunks: readonly Buffer[], size: number): Promise<void> {
+    if (this.#closed || size > this.maxEntryBytes) return Promise.resolve();
     const entry = { chunks, size, expiresAt: Date.now() + this.#ttlMs };
-    this.#memory.set(key, entry);
-    // lru-cache refuses an entry larger than its memory bound; it may still fit on disk.
-    if (!this.#memory.has(key)) this.#spill(key, entry);
+    if (size <= this.#memory.maxEntrySize) {
+      this.#memory.set(key, entry);
+      return Promise.resolve();
+    }
+    return this.#write(key, entry, { counted: false });
   }
 
   /** Drops everything and removes the spill files. */
@@ -165,19 +186,27 @@ export class ClipCache {
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
   }
 
+  /** An entry pushed out of memory moves to the spill directory, if it has one. */
   #spill(key: string, entry: MemoryEntry): void {
-    const files = this.#files;
-    if (files === undefined || this.#spillDirectory === undefined || this.#closed) return;
-    if (this.#spilling.has(key)) return;
     // Writes in progress are memory too; past the same bound again, an entry is simply dropped.
     if (this.#spillingBytes + entry.size > this.#memory.maxSize) return;
+    void this.#write(key, entry, { counted: true });
+  }
+
+  /**
+   * Writes `entry` to its own file and registers it; served from memory meanwhile. `counted`: its
+   * bytes count as the cache's own pending writes (else the caller still counts them).
+   */
+  async #write(key: string, entry: MemoryEntry, { counted }: { counted: boolean }): Promise<void> {
+    const files = this.#files;
     const spillDirectory = this.#spillDirectory;
+    if (files === undefined || spillDirectory === undefined || this.#closed) return;
+    if (this.#spilling.has(key)) return;
     this.#spilling.set(key, entry);
-    this.#spillingBytes += entry.size;
+    if (counted) this.#spillingBytes += entry.size;
     this.#privateDirectory ??= mkdtemp(join(spillDirectory, "kvs-clips-"));
-    const write = async () => {
+    try {
       const directory = await this.#privateDirectory;
-      if (directory === undefined) return;
       // A unique name per write: replacing an entry disposes (unlinks) the old file.
       const name = `${createHash("sha256").update(key).digest("hex").slice(0, 32)}-${++this.#fileCounter}.mp4`;
       const path = join(directory, name);
@@ -188,14 +217,31 @@ export class ClipCache {
         return;
       }
       files.set(key, { path, size: entry.size }, { ttl });
-    };
-    write()
-      .catch(() => {
-        // A failed spill only costs a future GetClip.
-      })
-      .finally(() => {
-        this.#spilling.delete(key);
-        this.#spillingBytes -= entry.size;
-      });
+    } catch {
+      // A failed write only costs a future GetClip.
+    } finally {
+      this.#spilling.delete(key);
+      if (counted) this.#spillingBytes -= entry.size;
+    }
+  }
+}
+
+/** The chunks' bytes within `range` (all of them without one), as views: nothing is copied. */
+function* sliceChunks(chunks: readonly Buffer[], range: ByteRange | undefined): Generator<Buffer> {
+  if (range === undefined) {
+    yield* chunks;
+    return;
+  }
+  let offset = 0;
+  for (const chunk of chunks) {
+    const chunkEnd = offset + chunk.byteLength;
+    if (chunkEnd > range.start && offset <= range.end) {
+      yield chunk.subarray(
+        Math.max(0, range.start - offset),
+        Math.min(chunk.byteLength, range.end + 1 - offset),
+      );
+    }
+    offset = chunkEnd;
+    if (offset > range.end) return;
   }
 }

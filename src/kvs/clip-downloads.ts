@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import {
+  type CachedClip,
   type ClipCache,
   type ClipImmutabilityPolicy,
   clipCacheKey,
@@ -19,6 +20,8 @@ import type { ClipGrant } from "./clip-signing.ts";
 export type GetClipCall = (grant: ClipGrant, signal: AbortSignal) => Promise<ClipUpstreamResponse>;
 
 export type ClipSource = "cache" | "shared" | "upstream";
+
+const DEFAULT_JOIN_WINDOW_BYTES = 8 * 1024 * 1024;
 
 export interface ClipDownload {
   /** Resolves once bytes can flow; rejects with the upstream error (a KvsError for KVS exceptions). */
@@ -49,11 +52,18 @@ export class ClipDownloads {
   readonly #flights = new Map<string, ClipFlight>();
   readonly #budget: RetentionBudget;
   readonly #now: () => number;
+  readonly #immutability: ClipImmutabilityPolicy;
 
   constructor(options: ClipDownloadsOptions) {
     this.#options = options;
     this.#budget = new RetentionBudget(options.maxInFlightBytes ?? 256 * 1024 * 1024);
     this.#now = options.now ?? Date.now;
+    this.#immutability = options.immutability ?? DEFAULT_IMMUTABILITY;
+  }
+
+  /** How much of a clip that may still change is kept for late joiners. */
+  get joinWindowBytes(): number {
+    return this.#options.joinWindowBytes ?? DEFAULT_JOIN_WINDOW_BYTES;
   }
 
   /** Bytes currently retained by running downloads. */
@@ -63,6 +73,16 @@ export class ClipDownloads {
 
   get inFlightCount(): number {
     return this.#flights.size;
+  }
+
+  /** The clip, if the cache holds it. */
+  cached(grant: ClipGrant): CachedClip | undefined {
+    return this.#options.cache.get(clipCacheKey(grant));
+  }
+
+  /** Whether a download of this clip started now would be kept (if it fits the cache). */
+  cacheable(grant: ClipGrant): boolean {
+    return isClipImmutable(grant, this.#now(), this.#immutability);
   }
 
   open(grant: ClipGrant): ClipDownload {
@@ -86,11 +106,7 @@ export class ClipDownloads {
   #start(key: string, grant: ClipGrant): ClipFlight {
     const { governor, getClip, cache } = this.#options;
     // Settled now means settled when KVS is asked (later): the answer can be kept.
-    const settled = isClipImmutable(
-      grant,
-      this.#now(),
-      this.#options.immutability ?? DEFAULT_IMMUTABILITY,
-    );
+    const settled = this.cacheable(grant);
     const flight: ClipFlight = new ClipFlight(
       (signal) => governor.run(grant.streamArn, () => getClip(grant, signal), signal),
       {
@@ -98,11 +114,9 @@ export class ClipDownloads {
         // for as long as latecomers can usefully join it.
         maxRetainedBytes: settled
           ? cache.maxEntryBytes
-          : Math.min(cache.maxEntryBytes, this.#options.joinWindowBytes ?? 8 * 1024 * 1024),
+          : Math.min(cache.maxEntryBytes, this.joinWindowBytes),
         budget: this.#budget,
-        onComplete: (chunks, size) => {
-          if (settled) cache.set(key, chunks, size);
-        },
+        onComplete: (chunks, size) => (settled ? cache.set(key, chunks, size) : undefined),
         onClosed: () => {
           if (this.#flights.get(key) === flight) this.#flights.delete(key);
         },

@@ -50,8 +50,11 @@ export class RetentionBudget {
 export interface ClipFlightOptions {
   maxRetainedBytes: number;
   budget: RetentionBudget;
-  /** The flight completed while retaining: the whole clip, in order. */
-  onComplete?: (chunks: readonly Buffer[], size: number) => void;
+  /**
+   * The flight completed while retaining: the whole clip, in order. A returned promise keeps the
+   * chunks counted in the budget until it settles (e.g. while the cache writes them to disk).
+   */
+  onComplete?: (chunks: readonly Buffer[], size: number) => undefined | Promise<void>;
   /** The flight takes no more readers (completed, failed, aborted or streaming). */
   onClosed?: () => void;
 }
@@ -234,10 +237,16 @@ export class ClipFlight {
 
   #complete(): void {
     this.#state = "done";
-    if (this.#retaining) this.#options.onComplete?.(this.#chunks, this.#receivedBytes);
-    // The cache (or the remaining readers) holds the bytes now; they no longer count as in flight.
-    this.#options.budget.release(this.#heldBytes);
+    const stored = this.#retaining
+      ? this.#options.onComplete?.(this.#chunks, this.#receivedBytes)
+      : undefined;
+    // The cache (or the remaining readers) holds the bytes now; they no longer count as in flight,
+    // except while the cache is still writing them out.
+    const held = this.#heldBytes;
     this.#heldBytes = 0;
+    const release = () => this.#options.budget.release(held);
+    if (stored === undefined) release();
+    else stored.then(release, release);
     this.#notifyClosed();
     for (const reader of [...this.#readers]) if (reader.waiting) this.feed(reader);
   }

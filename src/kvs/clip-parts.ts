@@ -2,8 +2,10 @@ import type {
   ListFragmentsCommandInput,
   ListFragmentsCommandOutput,
 } from "@aws-sdk/client-kinesis-video-archived-media";
+import { compareFragmentNumbers } from "../mkv/fragment-numbers.ts";
 import type { ClipTimestampType } from "./clip-signing.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import { sleep } from "./getmedia-rate-limit.ts";
 
 /**
  * Splitting a clip range into parts that each fit one GetClip. GetClip returns at most the first
@@ -129,12 +131,6 @@ function groupByStart(fragments: readonly ClipFragment[]): StartGroup[] {
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
 }
 
-/** Fragment numbers are decimal strings of up to 128 digits. */
-function compareFragmentNumbers(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export type ListFragmentsPage = (
   input: ListFragmentsCommandInput,
 ) => Promise<Pick<ListFragmentsCommandOutput, "Fragments" | "NextToken">>;
@@ -207,19 +203,4 @@ export async function listClipFragments(
     nextToken = page.NextToken || undefined;
   } while (nextToken !== undefined);
   return fragments;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

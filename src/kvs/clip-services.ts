@@ -77,6 +77,7 @@ export function createClipServices({
     ...(options.maxInFlightBytes === undefined
       ? {}
       : { maxInFlightBytes: options.maxInFlightBytes }),
+    ...(options.joinWindowBytes === undefined ? {} : { joinWindowBytes: options.joinWindowBytes }),
   });
   return {
     signer,

@@ -52,7 +52,8 @@ export class ClipTokenError extends Error {
 
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const MIN_SECRET_BYTES = 32;
-const SIGNATURE_BYTES = 32;
+/** base64url of an HMAC-SHA256 (32 bytes), unpadded: exactly 43 characters. */
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const TOKEN_VERSION = "kvs-clip/1";
 
 /** URL query parameter names; the route and the schema both go through these helpers. */
@@ -120,10 +121,16 @@ export class ClipSigner {
         "the URL was signed with a key this gateway does not hold",
       );
     }
-    const given = Buffer.from(signed.signature, "base64url");
-    const expected = hmac(secret, signed.keyId, signed);
-    // timingSafeEqual needs equal lengths; a wrong length says nothing about the key.
-    if (given.byteLength !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) {
+    // Node's base64url decoder skips characters it can't decode and ignores the spare bits of the
+    // last one, so decoding first would accept altered signatures. The text is compared instead,
+    // against the one canonical encoding, once its form is known to be right (which leaks nothing).
+    if (
+      !SIGNATURE_PATTERN.test(signed.signature) ||
+      !timingSafeEqual(
+        Buffer.from(signed.signature, "latin1"),
+        Buffer.from(hmac(secret, signed.keyId, signed).toString("base64url"), "latin1"),
+      )
+    ) {
       throw new ClipTokenError("bad-signature", "the URL's signature does not match its contents");
     }
     if (signed.expiresAtMs <= this.#now()) {

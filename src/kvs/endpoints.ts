@@ -37,14 +37,22 @@ export interface EndpointKey {
 
 const cacheKey = ({ stream, api }: EndpointKey): string => `${api} ${streamRefKey(stream)}`;
 
+interface InFlightLookup {
+  /** Set when the key is evicted during the lookup: its answer must not be cached. */
+  stale: boolean;
+  readonly promise: Promise<string>;
+}
+
 /** Shared by every request of a gateway process. */
 export class EndpointCache {
   readonly #clients: KvsClients;
   readonly #cache: LRUCache<string, string>;
-  readonly #inFlight = new Map<string, { generation: number; promise: Promise<string> }>();
-  /** Bumped per key on eviction, so a lookup started before an eviction doesn't refill it. */
-  readonly #generations = new Map<string, number>();
-  #nextGeneration = 1;
+  /**
+   * Lookups under way, at most one per key. Evicting a key marks its lookup stale (and forgets
+   * it), so an answer fetched before an eviction doesn't refill the cache; nothing about a key
+   * outlives its cache entry and its lookup.
+   */
+  readonly #inFlight = new Map<string, InFlightLookup>();
 
   constructor(clients: KvsClients, options: EndpointCacheOptions) {
     this.#clients = clients;
@@ -59,43 +67,55 @@ export class EndpointCache {
     const running = this.#inFlight.get(id);
     if (running) return running.promise;
 
-    const generation = this.#generations.get(id) ?? 0;
-    const promise = this.#fetch(key).then(
-      (endpoint) => {
-        if ((this.#generations.get(id) ?? 0) === generation) this.#cache.set(id, endpoint);
-        return endpoint;
-      },
-      (error: unknown) => {
-        throw toKvsError(error);
-      },
-    );
-    const entry = { generation, promise };
-    this.#inFlight.set(id, entry);
-    const forget = () => {
-      if (this.#inFlight.get(id) === entry) this.#inFlight.delete(id);
+    const lookup: InFlightLookup = {
+      stale: false,
+      promise: this.#fetch(key).then(
+        (endpoint) => {
+          if (!lookup.stale) this.#cache.set(id, endpoint);
+          return endpoint;
+        },
+        (error: unknown) => {
+          throw toKvsError(error);
+        },
+      ),
     };
-    promise.then(forget, forget);
-    return promise;
+    this.#inFlight.set(id, lookup);
+    const forget = () => {
+      if (this.#inFlight.get(id) === lookup) this.#inFlight.delete(id);
+    };
+    lookup.promise.then(forget, forget);
+    return lookup.promise;
   }
 
   /** Forgets the endpoint for (stream, api); the next lookup calls GetDataEndpoint again. */
   evict(key: EndpointKey): void {
     const id = cacheKey(key);
     this.#cache.delete(id);
-    this.#inFlight.delete(id);
-    this.#generations.set(id, this.#nextGeneration++);
+    this.#forgetLookup(id);
   }
 
   /** Forgets every endpoint. */
   clear(): void {
-    for (const id of this.#cache.keys()) this.#generations.set(id, this.#nextGeneration++);
-    for (const id of this.#inFlight.keys()) this.#generations.set(id, this.#nextGeneration++);
     this.#cache.clear();
-    this.#inFlight.clear();
+    for (const id of [...this.#inFlight.keys()]) this.#forgetLookup(id);
   }
 
   get size(): number {
     return this.#cache.size;
+  }
+
+  /** Keys the cache holds anything for: cached endpoints plus lookups under way. */
+  get trackedKeys(): number {
+    let count = this.#cache.size;
+    for (const id of this.#inFlight.keys()) if (!this.#cache.has(id)) count++;
+    return count;
+  }
+
+  #forgetLookup(id: string): void {
+    const lookup = this.#inFlight.get(id);
+    if (lookup === undefined) return;
+    lookup.stale = true;
+    this.#inFlight.delete(id);
   }
 
   /** A per-request view: one DataLoader over this cache. */

@@ -11,6 +11,7 @@ import {
   ListFragmentsCommand,
   type Fragment as SdkFragment,
 } from "@aws-sdk/client-kinesis-video-archived-media";
+import { compareFragmentNumbers } from "../mkv/fragment-numbers.ts";
 import type { KvsClients } from "./clients.ts";
 import type { EndpointLoader } from "./endpoints.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
@@ -65,12 +66,6 @@ export function timestampOf(fragment: Fragment, type: FragmentTimestampType): nu
   return (
     type === "SERVER_TIMESTAMP" ? fragment.serverTimestamp : fragment.producerTimestamp
   ).getTime();
-}
-
-/** Fragment numbers are decimal strings of up to 128 digits: compare by length, then text. */
-export function compareFragmentNumbers(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function comparePositions(a: FragmentPosition, b: FragmentPosition): number {

@@ -39,19 +39,22 @@ export class PerStreamRateLimiter {
   }
 }
 
-/** setTimeout as a promise that an AbortSignal cancels (rejecting with the signal's reason). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+/**
+ * setTimeout as a promise that an AbortSignal cancels (rejecting with the signal's reason). The one
+ * sleep of the upstream layer: clip-parts paces its ListFragments pages with it too.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(signal?.reason);
     };
     const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

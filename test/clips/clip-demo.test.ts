@@ -54,7 +54,7 @@ describe("a clip of the demo stream", () => {
       timestampType: "SERVER_TIMESTAMP",
     });
     const stream = result.data?.stream;
-    if (stream?.__typename !== "Stream" || stream.clip.__typename !== "Clip") {
+    if (stream?.__typename !== "Stream" || stream.clip?.__typename !== "Clip") {
       throw new Error(`expected a Stream with a Clip, got ${JSON.stringify(result)}`);
     }
     const clip = stream.clip;

@@ -315,6 +315,34 @@ describe("ClipDownloads", () => {
     expect(joinerReader.text()).toBe(firstReader.text());
   });
 
+  it("caches a clip larger than the memory cache on disk, counting it in flight until written", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "clip-cache-test-"));
+    temporaryDirectories.push(directory);
+    const cache = new ClipCache({ maxMemoryBytes: 100, spillDirectory: directory });
+    const upstream = new ScriptedUpstream();
+    const clips = downloads(upstream, cache);
+    const first = clips.open(PAST);
+    await first.ready;
+    const collected = collect(first.body);
+    const clip = Buffer.from("0123456789".repeat(50));
+    upstream.body().write(clip.subarray(0, 250));
+    upstream.body().end(clip.subarray(250));
+    expect(await collected).toEqual(clip);
+    // The file is written on a later turn of the event loop; until then the bytes are in flight.
+    expect(clips.inFlightBytes).toBe(500);
+    for (let i = 0; i < 100 && cache.fileBytes === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(cache.fileBytes).toBe(500);
+    expect(cache.memoryBytes).toBe(0);
+    expect(clips.inFlightBytes).toBe(0);
+    const second = clips.open(PAST);
+    expect(second.source).toBe("cache");
+    expect(await second.ready).toEqual({ contentLength: 500 });
+    expect(await collect(second.body)).toEqual(clip);
+    expect(upstream.calls).toHaveLength(1);
+    await cache.close();
+  });
+
   it("bounds the bytes retained by all running downloads together", async () => {
     const upstream = new ScriptedUpstream();
     const clips = downloads(upstream, new ClipCache(), 120);
@@ -367,6 +395,67 @@ describe("ClipCache", () => {
     expect((await readdir(directory)).length).toBe(1);
     await cache.close();
     expect(await readdir(directory)).toEqual([]);
+  });
+
+  it("writes a clip too large for memory but within the directory bound straight to disk", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "clip-cache-test-"));
+    temporaryDirectories.push(directory);
+    const cache = new ClipCache({
+      maxMemoryBytes: 100,
+      spillDirectory: directory,
+      maxSpillBytes: 1000,
+    });
+    expect(cache.maxEntryBytes).toBe(1000);
+    const bytes = Buffer.alloc(500, 7);
+    const written = cache.set(key(1), [bytes.subarray(0, 200), bytes.subarray(200)], 500);
+    // Served from the caller's chunks while the file is written.
+    expect(cache.get(key(1))?.size).toBe(500);
+    await written;
+    expect(cache.memoryBytes).toBe(0);
+    expect(cache.fileBytes).toBe(500);
+    expect(await collect(cache.get(key(1))?.open() ?? Readable.from([]))).toEqual(bytes);
+    // Over the directory bound too: not kept.
+    await cache.set(key(2), [Buffer.alloc(1001)], 1001);
+    expect(cache.get(key(2))).toBeUndefined();
+    await cache.close();
+  });
+
+  it("opens byte ranges of a clip in memory and on disk", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "clip-cache-test-"));
+    temporaryDirectories.push(directory);
+    const cache = new ClipCache({ maxMemoryBytes: 30, spillDirectory: directory });
+    const text = "abcdefghij0123456789ABCDEFGHIJ";
+    const chunks = [
+      Buffer.from(text.slice(0, 7)),
+      Buffer.from(text.slice(7, 20)),
+      Buffer.from(text.slice(20)),
+    ];
+    await cache.set(key(1), chunks, 30);
+    await cache.set(key(2), [Buffer.from("0123456789".repeat(4))], 40);
+    const inMemory = cache.get(key(1));
+    const onDisk = cache.get(key(2));
+    expect(cache.memoryBytes).toBe(30);
+    expect(cache.fileBytes).toBe(40);
+    const read = async (clip: typeof inMemory, range: { start: number; end: number }) =>
+      (await collect(clip?.open(range) ?? Readable.from([]))).toString();
+    for (const [start, end] of [
+      [0, 0],
+      [0, 29],
+      [5, 8],
+      [7, 19],
+      [6, 7],
+      [19, 20],
+      [29, 29],
+    ] as const) {
+      expect(await read(inMemory, { start, end })).toBe(text.slice(start, end + 1));
+    }
+    expect(await read(onDisk, { start: 12, end: 15 })).toBe("2345");
+    await cache.close();
+  });
+
+  it("takes no clip larger than memory when it has no directory", () => {
+    const cache = new ClipCache({ maxMemoryBytes: 100 });
+    expect(cache.maxEntryBytes).toBe(100);
   });
 
   it("does not keep a clip over the entry bound", () => {

@@ -99,7 +99,7 @@ describe("clips longer than one GetClip", () => {
       timestampType: "PRODUCER_TIMESTAMP",
     });
     const stream = result.data?.stream;
-    if (stream?.__typename !== "Stream" || stream.clip.__typename !== "Clip") {
+    if (stream?.__typename !== "Stream" || stream.clip?.__typename !== "Clip") {
       throw new Error(`expected a Stream with a Clip, got ${JSON.stringify(result)}`);
     }
     expect(stream.clip.parts.map((p) => [p.range, p.fragmentCount])).toEqual(

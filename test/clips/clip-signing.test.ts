@@ -89,6 +89,47 @@ describe("ClipSigner", () => {
     ).toBe("bad-signature");
   });
 
+  describe("refuses a signature that is not exactly the 43-character base64url HMAC", () => {
+    const signed = signer().sign(GRANT);
+    const sig = signed.signature;
+    const middle = Math.floor(sig.length / 2);
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // 42 characters carry 252 bits: the last one carries 4 more and 2 spare bits.
+    const lastValue = ALPHABET.indexOf(sig.at(-1) ?? "");
+    const spareBitFlipped = `${sig.slice(0, -1)}${ALPHABET[lastValue ^ 1]}`;
+
+    it.each([
+      ["an appended '!'", `${sig}!`],
+      ["an appended '='", `${sig}=`],
+      ["base64 padding '=='", `${sig}==`],
+      ["a '*' inserted mid-signature", `${sig.slice(0, middle)}*${sig.slice(middle)}`],
+      ["a '.' inserted mid-signature", `${sig.slice(0, middle)}.${sig.slice(middle)}`],
+      ["an appended space", `${sig} `],
+      ["an appended newline", `${sig}\n`],
+      ["a leading space", ` ${sig}`],
+      ["one character short", sig.slice(0, -1)],
+      ["one valid character more", `${sig}A`],
+      ["a changed spare bit in the last character", spareBitFlipped],
+      ["an empty string", ""],
+    ])("%s", (_case, signature) => {
+      expect(signature).not.toBe(sig);
+      expect(failure(() => signer().verify({ ...signed, signature }))).toBe("bad-signature");
+    });
+
+    it("in the standard base64 alphabet ('+' and '/' for '-' and '_')", () => {
+      // Find a signature that has a '-' or '_' (almost every one does) to re-spell.
+      let grant = signed;
+      for (let n = 1; !/[-_]/.test(grant.signature); n++)
+        grant = signer().sign({ ...GRANT, expiresAtMs: GRANT.expiresAtMs + n });
+      const standard = grant.signature.replaceAll("-", "+").replaceAll("_", "/");
+      expect(standard).not.toBe(grant.signature);
+      expect(failure(() => signer().verify({ ...grant, signature: standard }))).toBe(
+        "bad-signature",
+      );
+      expect(signer().verify(grant)).toMatchObject({ expiresAtMs: grant.expiresAtMs });
+    });
+  });
+
   it("refuses an expired URL, and accepts it until the expiry", () => {
     const signed = signer().sign(GRANT);
     expect(signer(undefined, GRANT.expiresAtMs - 1).verify(signed)).toEqual(GRANT);

@@ -74,6 +74,19 @@ describe("the clip download route", () => {
       () => withParam(validUrl, "sig", flipped(new URL(validUrl).searchParams.get("sig") ?? "")),
       "bad-signature",
     ],
+    ...(
+      [
+        ["an appended '!'", (sig: string) => `${sig}!`],
+        ["an appended '='", (sig: string) => `${sig}=`],
+        ["base64 padding", (sig: string) => `${sig}==`],
+        ["a '*' inserted", (sig: string) => `${sig.slice(0, 20)}*${sig.slice(20)}`],
+        ["one character short", (sig: string) => sig.slice(0, -1)],
+      ] as const
+    ).map(([what, change]): [string, () => string, string] => [
+      `a signature with ${what}`,
+      () => withParam(validUrl, "sig", change(new URL(validUrl).searchParams.get("sig") ?? "")),
+      "bad-signature",
+    ]),
     ["a changed range start", () => withParam(validUrl, "start", iso(T0 - 1)), "bad-signature"],
     ["a changed range end", () => withParam(validUrl, "end", iso(T0 + 60_000)), "bad-signature"],
     [

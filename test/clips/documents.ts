@@ -67,3 +67,35 @@ export const StreamClipQuery = graphql(/* GraphQL */ `
     }
   }
 `);
+
+export const ThreeClipsQuery = graphql(/* GraphQL */ `
+  query ThreeClips($name: String!, $range: TimeRange!, $timestampType: TimestampType) {
+    first: clip(name: $name, range: $range, timestampType: $timestampType) {
+      __typename
+      ... on Clip {
+        fragmentCount
+      }
+      ... on KvsError {
+        code
+      }
+    }
+    second: clip(name: $name, range: $range, timestampType: $timestampType) {
+      __typename
+      ... on Clip {
+        fragmentCount
+      }
+      ... on KvsError {
+        code
+      }
+    }
+    third: clip(name: $name, range: $range, timestampType: $timestampType) {
+      __typename
+      ... on Clip {
+        fragmentCount
+      }
+      ... on KvsError {
+        code
+      }
+    }
+  }
+`);

@@ -6,7 +6,8 @@ import type { ArgBuilder } from "@pothos/core";
 import { type ClipPartPlan, listClipFragments, planClipParts } from "../../kvs/clip-parts.ts";
 import type { ClipGrant, ClipTimestampType } from "../../kvs/clip-signing.ts";
 import { createListFragmentsPage } from "../../kvs/clip-upstream.ts";
-import { ResourceNotFoundError } from "../../kvs/errors.ts";
+import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/errors.ts";
+import type { StreamDescription } from "../../kvs/streams.ts";
 import { invalid, validateIntRange } from "../../kvs/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
@@ -134,13 +135,28 @@ function checkClipArgs(args: ClipArgs, context: GatewayContext): CheckedClipArgs
 }
 
 async function resolveClip(
-  streamArn: string,
+  stream: StreamDescription,
   args: CheckedClipArgs,
   context: GatewayContext,
 ): Promise<ClipShape> {
   const clips = context.services.clips;
+  const streamArn = stream.arn;
+  // What GetClip would answer; without it ListFragments finds nothing and it reads as ResourceNotFound.
+  if (stream.dataRetentionInHours === 0) {
+    throw new NoDataRetentionError(
+      `The stream ${stream.name} does not retain data (DataRetentionInHours is 0).`,
+    );
+  }
+  const listPage = createListFragmentsPage(
+    context.services.clients,
+    context.endpoints,
+    context.signal,
+  );
   const fragments = await listClipFragments(
-    createListFragmentsPage(context.services.clients, context.endpoints, context.signal),
+    (input) => {
+      context.budget.spend();
+      return listPage(input);
+    },
     streamArn,
     args.timestampType,
     { startMs: args.startMs, endMs: args.endMs },
@@ -155,7 +171,7 @@ async function resolveClip(
     throw new ResourceNotFoundError("No fragments found in the requested time range.");
 
   const expiresAtMs = Date.now() + args.expiresInSeconds * 1000;
-  // Without a known origin (a WebSocket client that sent no Host), the URL is relative.
+  // Without a known origin (no PUBLIC_URL, and no plausible Host header), the URL is relative.
   const origin = context.origin ?? "";
   const urlOf = (range: { startMs: number; endMs: number }) => {
     const grant: ClipGrant = {
@@ -186,7 +202,7 @@ async function resolveClip(
 
 const CLIP_DESCRIPTION = [
   "A signed, expiring download URL for an MP4 of the stream's media over `range` (GetClip), and its parts when the range holds more than one GetClip can return.",
-  "Checked as GetClip checks it, before any call to KVS: `range.end` later than `range.start` and within 24 hours of it, and in the past with SERVER_TIMESTAMP. Costs ListFragments calls (one per 1000 fragments) to find the parts; GetClip itself runs when a URL is fetched.",
+  "Checked as GetClip checks it, before any call to KVS: `range.end` later than `range.start` and within 24 hours of it, and in the past with SERVER_TIMESTAMP. Costs ListFragments calls (one per 1000 fragments, each counted in the operation's call budget) to find the parts; GetClip itself runs when a URL is fetched. A stream that keeps no data (DataRetentionInHours 0) answers NoDataRetention without any ListFragments call. Null, with an UPSTREAM_CALL_BUDGET_EXCEEDED error, when the operation has spent its KVS call budget: the rest of the operation is still answered.",
   `The URL points at this gateway's ${CLIP_DOWNLOAD_PATH} route; it is refused (HTTP 403) once expired or if any of its parameters was changed.`,
 ].join("\n\n");
 
@@ -204,17 +220,18 @@ function clipArgs(arg: ArgBuilder<BuilderTypes>) {
 builder.objectField(StreamObject, "clip", (t) =>
   t.field({
     type: ClipObject,
+    nullable: true,
     description: CLIP_DESCRIPTION,
     args: clipArgs(t.arg),
     errors: { types: errorsOf("GetClip", "ListFragments"), union: { name: "StreamClipResult" } },
-    resolve: (stream, args, context) =>
-      resolveClip(stream.arn, checkClipArgs(args, context), context),
+    resolve: (stream, args, context) => resolveClip(stream, checkClipArgs(args, context), context),
   }),
 );
 
 builder.queryField("clip", (t) =>
   t.field({
     type: ClipObject,
+    nullable: true,
     description: `${CLIP_DESCRIPTION}\n\nThe stream is given by \`name\` or \`arn\` (exactly one).`,
     args: { ...streamRefArgs(t.arg), ...clipArgs(t.arg) },
     errors: {
@@ -224,7 +241,7 @@ builder.queryField("clip", (t) =>
     resolve: async (_root, args, context) => {
       const checked = checkClipArgs(args, context);
       const stream = await loadStream(args, context);
-      return resolveClip(stream.arn, checked, context);
+      return resolveClip(stream, checked, context);
     },
   }),
 );
