@@ -5,8 +5,15 @@ import { type Action, BLOCK, DESCEND, READ, SKIP } from "./element-scanner.ts";
 
 interface TrackTimes {
   count: number;
+  keyframes: number;
   min: number;
   max: number;
+}
+
+/** Frames and key frames of one track. */
+export interface TrackBlockCounts {
+  blocks: number;
+  keyframes: number;
 }
 
 export class ClusterTally {
@@ -15,12 +22,24 @@ export class ClusterTally {
   keyframeCount = 0;
   private readonly times = new Map<number, TrackTimes>();
   private groupHasReference = false;
+  /** The track of the Block inside the open BlockGroup (its key-frame status is known at its end). */
+  private groupTrack: TrackTimes | null = null;
 
   reset(): void {
     this.timecode = 0;
     this.blockCount = 0;
     this.keyframeCount = 0;
-    for (const t of this.times.values()) t.count = 0;
+    for (const t of this.times.values()) {
+      t.count = 0;
+      t.keyframes = 0;
+    }
+  }
+
+  /** Frames and key frames per track number, for tracks with blocks in this cluster. */
+  *trackCounts(): Iterable<[number, TrackBlockCounts]> {
+    for (const [track, t] of this.times) {
+      if (t.count > 0) yield [track, { blocks: t.count, keyframes: t.keyframes }];
+    }
   }
 
   /** The action for an element under Cluster/BlockGroup, or null when it is not ours. */
@@ -33,6 +52,7 @@ export class ClusterTally {
           return BLOCK;
         case ID.BlockGroup:
           this.groupHasReference = false;
+          this.groupTrack = null;
           return DESCEND;
         default:
           return SKIP;
@@ -63,12 +83,16 @@ export class ClusterTally {
     for (let i = 1; i < trackLength; i++) track = track * 256 + (buf[offset + i] as number);
     const at = offset + trackLength;
     const rel = (((buf[at] as number) << 24) | ((buf[at + 1] as number) << 16)) >> 16;
-    if (id === ID.SimpleBlock && ((buf[at + 2] as number) & 0x80) !== 0) this.keyframeCount++;
     let t = this.times.get(track);
     if (t === undefined) {
-      t = { count: 0, min: 0, max: 0 };
+      t = { count: 0, keyframes: 0, min: 0, max: 0 };
       this.times.set(track, t);
     }
+    if (id === ID.SimpleBlock && ((buf[at + 2] as number) & 0x80) !== 0) {
+      this.keyframeCount++;
+      t.keyframes++;
+    }
+    if (id === ID.Block) this.groupTrack = t;
     if (t.count === 0 || rel < t.min) t.min = rel;
     if (t.count === 0 || rel > t.max) t.max = rel;
     t.count++;
@@ -76,7 +100,10 @@ export class ClusterTally {
 
   masterEnd(id: number): void {
     // A Block without a ReferenceBlock is a keyframe.
-    if (id === ID.BlockGroup && !this.groupHasReference) this.keyframeCount++;
+    if (id === ID.BlockGroup && !this.groupHasReference) {
+      this.keyframeCount++;
+      if (this.groupTrack !== null) this.groupTrack.keyframes++;
+    }
   }
 
   /**

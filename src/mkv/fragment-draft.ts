@@ -1,6 +1,7 @@
 // One GetMedia fragment while its document is being read: the AWS_KINESISVIDEO_* values (the last
 // value of a name wins), its clusters, and the other tags in stream order.
 
+import type { TrackBlockCounts } from "./cluster-tally.ts";
 import { decimalSecondsToMs, parseNonNegativeInt, stripNuls } from "./kvs-tag-values.ts";
 import { KVS_TAG } from "./kvs-tags-writer.ts";
 import type { FragmentTag, GetMediaFragment, TrackSummary } from "./types.ts";
@@ -24,6 +25,7 @@ export class FragmentDraft {
   blockCount = 0;
   keyframeCount = 0;
   lastBlockTruncated = false;
+  private readonly trackCounts = new Map<number, TrackBlockCounts>();
   private firstTick = 0;
   private endTick = 0;
 
@@ -77,7 +79,13 @@ export class FragmentDraft {
     }
   }
 
-  addCluster(timecode: number, durationTicks: number, blocks: number, keyframes: number): void {
+  addCluster(
+    timecode: number,
+    durationTicks: number,
+    blocks: number,
+    keyframes: number,
+    perTrack: Iterable<[number, TrackBlockCounts]>,
+  ): void {
     const end = timecode + durationTicks;
     if (this.clusterTimecodes.length === 0) {
       this.firstTick = timecode;
@@ -89,6 +97,14 @@ export class FragmentDraft {
     this.clusterTimecodes.push(timecode);
     this.blockCount += blocks;
     this.keyframeCount += keyframes;
+    for (const [track, counts] of perTrack) {
+      const sum = this.trackCounts.get(track);
+      if (sum === undefined) this.trackCounts.set(track, { ...counts });
+      else {
+        sum.blocks += counts.blocks;
+        sum.keyframes += counts.keyframes;
+      }
+    }
   }
 
   build(end: number, tracks: TrackSummary[], timecodeScaleNs: number): GetMediaFragment {
@@ -107,7 +123,10 @@ export class FragmentDraft {
       errorCode: this.errorCode,
       errorId: this.errorId,
       complete: this.complete,
-      tracks,
+      tracks: tracks.map((track) => {
+        const counts = this.trackCounts.get(track.number);
+        return { ...track, blockCount: counts?.blocks ?? 0, keyframeCount: counts?.keyframes ?? 0 };
+      }),
       timecodeScaleNs,
       clusterTimecodes: this.clusterTimecodes,
       blockCount: this.blockCount,

@@ -221,7 +221,7 @@ export class GetMediaReader implements ElementHandler {
     }
     const t = this.tally;
     const ticks = t.durationTicks((n) => this.tracks.defaultDurationTicks(n));
-    f.addCluster(t.timecode, ticks, t.blockCount, t.keyframeCount);
+    f.addCluster(t.timecode, ticks, t.blockCount, t.keyframeCount, t.trackCounts());
   }
 
   private emit(f: FragmentDraft, end: number): void {

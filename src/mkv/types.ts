@@ -18,6 +18,9 @@ export interface TrackInfo {
 /** A track as the GetMedia reader reports it: the CodecPrivate length instead of its bytes. */
 export type TrackSummary = Omit<TrackInfo, "codecPrivate"> & { codecPrivateLength: number };
 
+/** A track of one fragment: its summary and how many of the fragment's frames it holds. */
+export type FragmentTrack = TrackSummary & { blockCount: number; keyframeCount: number };
+
 export interface MkvHeader {
   /**
    * The EBML header element, then the Segment ID with the 8-byte unknown size, then every
@@ -64,7 +67,7 @@ export interface GetMediaFragment {
   errorId: string | null;
   /** Both MILLIS_BEHIND_NOW and CONTINUATION_TOKEN arrived. */
   complete: boolean;
-  tracks: TrackSummary[];
+  tracks: FragmentTrack[];
   timecodeScaleNs: number;
   clusterTimecodes: number[];
   blockCount: number;

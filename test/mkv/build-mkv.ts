@@ -27,6 +27,8 @@ export interface DocumentSpec {
   /** Size-field width for every element whose size fits in it (1-8); smallest width otherwise. */
   sizeWidth?: number;
   unknownSizeCluster?: boolean;
+  /** Declare a second track, A_AAC (blocks choose their track with BlockSpec.track). */
+  audioTrack?: boolean;
 }
 
 export function documentBytes(spec: DocumentSpec): Uint8Array {
@@ -57,6 +59,16 @@ export function documentBytes(spec: DocumentSpec): Uint8Array {
         stringElement(ID.CodecID, "V_MPEG4/ISO/AVC"),
         el(ID.CodecPrivate, new Uint8Array(20)),
       ]),
+      ...(spec.audioTrack
+        ? [
+            el(ID.TrackEntry, [
+              uintElement(ID.TrackNumber, 2),
+              uintElement(ID.TrackType, 2),
+              stringElement(ID.CodecID, "A_AAC"),
+              el(ID.CodecPrivate, new Uint8Array(2)),
+            ]),
+          ]
+        : []),
     ]),
   ];
   if (spec.pre) parts.push(tags(spec.pre));

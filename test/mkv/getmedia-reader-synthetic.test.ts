@@ -284,4 +284,36 @@ describe("GetMediaReader on hostile input", () => {
     expect(readAll([new Uint8Array(0)]).events).toEqual([]);
     expect(readAll([documentBytes({ pre: [["A", "b"]] })]).events).toEqual([]);
   });
+
+  it("counts frames and key frames per track", () => {
+    const doc = documentBytes({
+      audioTrack: true,
+      pre: [
+        [FN, N1],
+        [ST, "1700000000.123"],
+        [PT, "1700000000.000"],
+      ],
+      blocks: [
+        { track: 1, rel: 0, key: true },
+        { track: 2, rel: 0, key: true },
+        { track: 1, rel: 33 },
+        { track: 2, rel: 21, key: true },
+        { track: 1, rel: 66 },
+        { track: 2, rel: 42, key: true },
+      ],
+      post: [
+        [MBN, "0"],
+        [CT, N1],
+      ],
+    });
+    const { fragments } = readAll([doc]);
+    expect(fragments).toHaveLength(1);
+    const fragment = fragments[0];
+    expect(fragment?.blockCount).toBe(6);
+    expect(fragment?.keyframeCount).toBe(4);
+    expect(fragment?.tracks.map((t) => [t.codecId, t.blockCount, t.keyframeCount])).toEqual([
+      ["V_MPEG4/ISO/AVC", 3, 1],
+      ["A_AAC", 3, 3],
+    ]);
+  });
 });

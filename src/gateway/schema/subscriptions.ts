@@ -12,7 +12,7 @@ import {
   type FragmentFeedEvent,
 } from "../../kvs/getmedia-subscriber.ts";
 import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/validation.ts";
-import type { FragmentTag, GetMediaFragment, TrackSummary } from "../../mkv/types.ts";
+import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../mkv/types.ts";
 import { builder } from "./builder.ts";
 import { errorsOf, graphqlErrorTypeName, KvsErrorInterface } from "./errors.ts";
 import { streamRefArgs, streamRefFromArgs } from "./streams.ts";
@@ -55,12 +55,17 @@ const TrackKindEnum = builder.enumType("TrackKind", {
   values: { VIDEO: { value: "video" }, AUDIO: { value: "audio" }, OTHER: { value: "other" } },
 });
 
-const TrackObject = builder.objectRef<TrackSummary>("FragmentTrack").implement({
+const TrackObject = builder.objectRef<FragmentTrack>("FragmentTrack").implement({
   description: "A track of the fragment's MKV document (its Tracks element).",
   fields: (t) => ({
     number: t.exposeInt("number"),
     kind: t.field({ type: TrackKindEnum, resolve: (track) => track.type }),
     codecId: t.exposeString("codecId", { description: 'e.g. "V_MPEG4/ISO/AVC", "A_AAC".' }),
+    blockCount: t.exposeInt("blockCount", { description: "This track's frames in the fragment." }),
+    keyframeCount: t.exposeInt("keyframeCount", {
+      description:
+        "This track's key frames in the fragment (a video track's random access points; audio frames all count as key frames).",
+    }),
     codecPrivateLength: t.exposeInt("codecPrivateLength", {
       description: "Bytes of CodecPrivate (0 when absent).",
     }),
@@ -130,8 +135,13 @@ const FragmentEventObject = builder.objectRef<LiveFragment>("FragmentEvent").imp
     clusterTimecodes: t.exposeFloatList("clusterTimecodes", {
       description: "The producer's Cluster timecodes, in ticks; may be relative and may reset.",
     }),
-    blockCount: t.exposeInt("blockCount", { description: "Frames (SimpleBlocks and Blocks)." }),
-    keyframeCount: t.exposeInt("keyframeCount"),
+    blockCount: t.exposeInt("blockCount", {
+      description: "Frames (SimpleBlocks and Blocks) of all tracks; per track in `tracks`.",
+    }),
+    keyframeCount: t.exposeInt("keyframeCount", {
+      description:
+        "Key frames of all tracks (audio frames all count); a video track's own count is in `tracks`.",
+    }),
     byteSize: t.exposeInt("byteSize", { description: "Bytes of the fragment's MKV document." }),
     durationMs: t.exposeFloat("durationMs", {
       nullable: true,
