@@ -3,6 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { ClipOptions } from "./kvs/clip-services.ts";
+import type { GetMediaOptions } from "./kvs/getmedia-fanout.ts";
 
 export interface LocalBackendSettings {
   /** Durable storage for the embedded kvs-local; undefined with `inMemory`. */
@@ -43,6 +44,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Clip downloads: GetClip pacing, the clip cache, URL lifetimes. */
   clips: ClipOptions;
+  /** Live subscriptions: per-subscriber buffer and private GetMedia sessions per stream. */
+  getMedia: GetMediaOptions;
   /** Settings that work but are risky in this mode; printed at start. */
   warnings: string[];
 }
@@ -249,6 +252,10 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: reader.bool("GRAPHIQL", true),
     publicUrl: reader.url("PUBLIC_URL"),
     clips: parseClipOptions(reader),
+    getMedia: {
+      subscriberBuffer: reader.int("GETMEDIA_SUBSCRIBER_BUFFER", 64, 1, 10_000),
+      maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),
+    },
     warnings: [],
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

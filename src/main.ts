@@ -23,6 +23,7 @@ function gatewayOptions(config: Config, localEndpoint: string | undefined): Gate
     graphiql: config.graphiql,
     publicUrl: config.publicUrl,
     clips: config.clips,
+    getMedia: config.getMedia,
   };
 }
 

@@ -66,6 +66,12 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   }
 
   const server = createServer((request, response) => {
+    // Yoga builds the request URL from Host; one that can't be part of a URL must be the
+    // client's mistake (400), not a server failure.
+    if (!isUsableHost(request.headers.host)) {
+      sendJson(response, 400, { error: "BadRequest", message: "Invalid Host header." });
+      return;
+    }
     const url = new URL(request.url ?? "/", "http://gateway.invalid");
     const method = request.method ?? "GET";
     const route = routes.find((candidate) => routeMatches(candidate, method, url.pathname));
@@ -159,3 +165,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
 }
 
 type Enveloped = ReturnType<GatewayYoga["getEnveloped"]>;
+
+function isUsableHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  try {
+    const url = new URL(`http://${host}`);
+    return url.host !== "" && url.pathname === "/" && url.username === "" && url.search === "";
+  } catch {
+    return false;
+  }
+}

@@ -87,9 +87,9 @@ describe("clip link origins", () => {
     expect(url.slice(0, prefix.length)).toBe(prefix);
   });
 
+  // A Host with a path or user info never gets this far: the app answers it with 400
+  // (test/gateway/transport.e2e.test.ts).
   it.each([
-    ["a path", "evil.example/phish?x="],
-    ["user info", "user@evil.example"],
     ["a bad label", "-evil.example"],
     ["an empty label", "evil..example"],
     ["an underscore", "evil_host.example"],

@@ -50,6 +50,7 @@ describe("loadConfig", () => {
         AWS_ENDPOINT_URL_KINESIS_VIDEO: "ftp://x",
         CORS_ORIGINS: "not a url",
         CLIP_SIGNING_KEYS: "k1:c2hvcnQ=",
+        GETMEDIA_SUBSCRIBER_BUFFER: "0",
       });
     } catch (caught) {
       error = caught;
@@ -63,6 +64,7 @@ describe("loadConfig", () => {
         'ENDPOINT_CACHE_MAX must be an integer from 1 to 1000000 (got "0")',
         'CORS_ORIGINS entries must be origins like https://app.example.com (got "not a url")',
         "CLIP_SIGNING_KEYS must be a comma-separated list of KEYID:BASE64SECRET with secrets of at least 32 bytes",
+        'GETMEDIA_SUBSCRIBER_BUFFER must be an integer from 1 to 10000 (got "0")',
       ].sort(),
     );
   });

@@ -1,5 +1,6 @@
 // The HTTP side of the gateway: SSE, GraphiQL, CORS, extra routes and shutdown.
 
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { executeSse } from "../support/graphql.ts";
@@ -109,4 +110,32 @@ describe("shutdown", () => {
     expect(await closed).toBe(1001);
     await expect(fetch(own.graphqlUrl)).rejects.toThrow();
   });
+
+  it.each(["a b", "host:99999", "user@host", "host/path"])(
+    "answers a Host header of %j with 400 and keeps serving",
+    async (host) => {
+      const { port } = new URL(stack.url);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: "127.0.0.1", port, path: "/graphql?query=%7B__typename%7D", headers: { host } },
+          (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              body += chunk;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+      expect(answer).toEqual({
+        status: 400,
+        body: JSON.stringify({ error: "BadRequest", message: "Invalid Host header." }),
+      });
+      const ok = await fetch(`${stack.graphqlUrl}?query=%7B__typename%7D`);
+      expect(await ok.json()).toEqual({ data: { __typename: "Query" } });
+    },
+  );
 });
