@@ -109,6 +109,20 @@ function clientCache<Client extends Destroyable>(max: number) {
   });
 }
 
+/** What both data-plane clients are built from: the shared settings, the endpoint, the pool. */
+interface DataPlaneConfig {
+  region: string;
+  credentials?: KvsCredentials;
+  maxAttempts?: number;
+  endpoint: string;
+  requestHandler: {
+    httpAgent: HttpAgent;
+    httpsAgent: HttpsAgent;
+    connectionTimeout: number;
+    socketTimeout?: number;
+  };
+}
+
 export class KvsClients {
   readonly control: KinesisVideoClient;
   readonly #options: KvsClientOptions;
@@ -132,23 +146,12 @@ export class KvsClients {
 
   /** The archived-media client (ListFragments, GetClip, …) for a data endpoint. */
   archivedMedia(endpoint: string): KinesisVideoArchivedMediaClient {
-    let entry = this.#archivedMedia.get(endpoint);
-    if (!entry) {
-      entry = pooled(
-        (agents) =>
-          new KinesisVideoArchivedMediaClient({
-            ...this.#common(),
-            endpoint,
-            requestHandler: {
-              ...agents,
-              connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-              socketTimeout: IDLE_SOCKET_TIMEOUT_MS,
-            },
-          }),
-      );
-      this.#archivedMedia.set(endpoint, entry);
-    }
-    return entry.client;
+    return this.#dataPlane(
+      this.#archivedMedia,
+      endpoint,
+      (config) => new KinesisVideoArchivedMediaClient(config),
+      IDLE_SOCKET_TIMEOUT_MS,
+    );
   }
 
   /**
@@ -156,20 +159,34 @@ export class KvsClients {
    * an idle stream legitimately stays silent.
    */
   media(endpoint: string): KinesisVideoMediaClient {
-    let entry = this.#media.get(endpoint);
+    return this.#dataPlane(
+      this.#media,
+      endpoint,
+      (config) => new KinesisVideoMediaClient(config),
+      undefined,
+    );
+  }
+
+  #dataPlane<Client extends Destroyable>(
+    cache: LRUCache<string, PooledClient<Client>>,
+    endpoint: string,
+    build: (config: DataPlaneConfig) => Client,
+    socketTimeout: number | undefined,
+  ): Client {
+    let entry = cache.get(endpoint);
     if (!entry) {
-      entry = pooled(
-        (agents) =>
-          new KinesisVideoMediaClient({
-            ...this.#common(),
-            endpoint,
-            requestHandler: {
-              ...agents,
-              connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-            },
-          }),
+      entry = pooled((agents) =>
+        build({
+          ...this.#common(),
+          endpoint,
+          requestHandler: {
+            ...agents,
+            connectionTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+            ...(socketTimeout === undefined ? {} : { socketTimeout }),
+          },
+        }),
       );
-      this.#media.set(endpoint, entry);
+      cache.set(endpoint, entry);
     }
     return entry.client;
   }

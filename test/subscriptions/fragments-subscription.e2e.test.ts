@@ -4,15 +4,14 @@
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_STREAM_NAME } from "../../src/local-kvs/index.ts";
-import { subscribeWs, wsClient } from "../support/graphql.ts";
+import { subscribeWs } from "../support/graphql.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsSubscription } from "./documents.ts";
 import { numbersOf, take } from "./events.ts";
-import { type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+import { type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
 
 let stack: Stack;
-const clients: Client[] = [];
-const producers: LiveProducer[] = [];
+const opened = new OpenedForTest();
 
 beforeAll(async () => {
   stack = await startStack({
@@ -26,21 +25,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.dispose();
-  for (const producer of producers) await producer.stop();
+  await opened.close();
   await stack.stop();
 });
 
 function client(): Client {
-  const created = wsClient(stack.wsUrl);
-  clients.push(created);
-  return created;
+  return opened.client(stack.wsUrl);
 }
 
-async function producer(streamName: string): Promise<LiveProducer> {
-  const started = await startLiveProducer(stack.kvs, streamName);
-  producers.push(started);
-  return started;
+function producer(streamName: string): Promise<LiveProducer> {
+  return opened.producer(stack.kvs, streamName);
 }
 
 describe("Subscription.fragments", () => {

@@ -7,11 +7,11 @@ import { SlowSubscriberError } from "../../src/kvs/getmedia-errors.ts";
 import { GetMediaFanout } from "../../src/kvs/getmedia-fanout.ts";
 import type { FragmentFeedEvent } from "../../src/kvs/getmedia-subscriber.ts";
 import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
-import { gatewayClientsFor, type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+import { gatewayClientsFor, type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
 
 let kvs: LocalKvs;
 let wiring: ReturnType<typeof gatewayClientsFor>;
-const producers: LiveProducer[] = [];
+const opened = new OpenedForTest();
 const fanouts: GetMediaFanout[] = [];
 
 beforeAll(async () => {
@@ -21,15 +21,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const fanout of fanouts) fanout.close();
-  for (const producer of producers) await producer.stop();
+  await opened.close();
   wiring.close();
   await kvs.stop();
 });
 
-async function producer(streamName: string): Promise<LiveProducer> {
-  const started = await startLiveProducer(kvs, streamName);
-  producers.push(started);
-  return started;
+function producer(streamName: string): Promise<LiveProducer> {
+  return opened.producer(kvs, streamName);
 }
 
 function fanout(subscriberBuffer?: number, maxPrivateSessionsPerStream?: number): GetMediaFanout {

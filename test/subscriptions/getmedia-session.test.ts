@@ -7,11 +7,11 @@ import { GetMediaStreamError } from "../../src/kvs/getmedia-errors.ts";
 import { GetMediaSession, type SessionEvent } from "../../src/kvs/getmedia-session.ts";
 import type { StartSelector } from "../../src/kvs/getmedia-start.ts";
 import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
-import { gatewayClientsFor, type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+import { gatewayClientsFor, type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
 
 let kvs: LocalKvs;
 let wiring: ReturnType<typeof gatewayClientsFor>;
-const producers: LiveProducer[] = [];
+const opened = new OpenedForTest();
 
 beforeAll(async () => {
   kvs = await createLocalKvs({ port: 0, inMemory: true });
@@ -19,15 +19,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const producer of producers) await producer.stop();
+  await opened.close();
   wiring.close();
   await kvs.stop();
 });
 
-async function producer(streamName: string): Promise<LiveProducer> {
-  const started = await startLiveProducer(kvs, streamName);
-  producers.push(started);
-  return started;
+function producer(streamName: string): Promise<LiveProducer> {
+  return opened.producer(kvs, streamName);
 }
 
 function openSession(streamName: string, start: StartSelector) {

@@ -2,6 +2,7 @@
 // kvs-local stream on demand (one PutMedia connection, one Cluster per fragment), and the
 // gateway's real client wiring for sessions used without the GraphQL layer.
 
+import type { Client } from "graphql-ws";
 import { KvsClients } from "../../src/kvs/clients.ts";
 import { EndpointCache } from "../../src/kvs/endpoints.ts";
 import { getMediaClientsVia } from "../../src/kvs/getmedia-clients.ts";
@@ -10,6 +11,7 @@ import { withClusterTimecode } from "../../src/local-kvs/demo/cluster-timecode.t
 import { loadDemoClip } from "../../src/local-kvs/demo/demo-sample.ts";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
 import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
+import { wsClient } from "../support/graphql.ts";
 import { createStreams } from "../support/seed.ts";
 
 export interface LiveProducer {
@@ -138,5 +140,28 @@ export async function waitFor(
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The producers and graphql-ws clients a test file opens, closed together in its afterAll. */
+export class OpenedForTest {
+  readonly #producers: LiveProducer[] = [];
+  readonly #clients: Client[] = [];
+
+  async producer(kvs: LocalKvs, streamName: string): Promise<LiveProducer> {
+    const started = await startLiveProducer(kvs, streamName);
+    this.#producers.push(started);
+    return started;
+  }
+
+  client(wsUrl: string): Client {
+    const created = wsClient(wsUrl);
+    this.#clients.push(created);
+    return created;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.#clients) await client.dispose();
+    for (const producer of this.#producers) await producer.stop();
   }
 }
