@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clipDownloadRoute } from "./clip-download-route.ts";
 import type { GatewayServices } from "./services.ts";
+import { viewerRoute } from "./viewer/route.ts";
 
 export interface HttpRoute {
   /** Upper-case methods this route answers; OPTIONS preflights are answered by the app. */
@@ -19,7 +20,7 @@ export interface HttpRoute {
 
 /** The routes every gateway app serves. */
 export function gatewayRoutes(services: GatewayServices): HttpRoute[] {
-  return [clipDownloadRoute(services)];
+  return [clipDownloadRoute(services), viewerRoute(services)];
 }
 
 export function routeMatches(route: HttpRoute, method: string, pathname: string): boolean {

@@ -1,0 +1,89 @@
+// GET /viewer: a small live viewer (stream picker, fragment timeline over SSE, clips in a
+// <video>) made of a few static files in this folder, no build step and nothing from a CDN.
+// It is a developer page like GraphiQL, so it follows the same switch (GRAPHIQL): with GraphiQL
+// on, `/` redirects here; with it off, neither page exists and these paths answer 404.
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { HttpRoute } from "../routes.ts";
+import type { GatewayServices } from "../services.ts";
+
+export const VIEWER_PATH = "/viewer";
+
+const FILES: Record<string, { file: string; type: string }> = {
+  [VIEWER_PATH]: { file: "index.html", type: "text/html; charset=utf-8" },
+  [`${VIEWER_PATH}/`]: { file: "index.html", type: "text/html; charset=utf-8" },
+  [`${VIEWER_PATH}/viewer.js`]: { file: "viewer.js", type: "text/javascript; charset=utf-8" },
+  [`${VIEWER_PATH}/viewer.css`]: { file: "viewer.css", type: "text/css; charset=utf-8" },
+  [`${VIEWER_PATH}/favicon.svg`]: { file: "favicon.svg", type: "image/svg+xml" },
+};
+
+/** `/`, and the viewer's page and assets. */
+const PATHS = /^\/(?:viewer(?:\/(?:viewer\.js|viewer\.css|favicon\.svg)?)?)?$/;
+
+/**
+ * Only this origin: the page's own script and style (no inline code), fetch and EventSource to
+ * /graphql, and clips from /clips. A configured PUBLIC_URL is where clip links point, so media
+ * may come from there too.
+ */
+export function viewerContentSecurityPolicy(publicUrl: string | undefined): string {
+  const media = publicUrl ? `'self' ${new URL(publicUrl).origin}` : "'self'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    `media-src ${media}`,
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRoute {
+  const enabled = services.options.graphiql;
+  const policy = viewerContentSecurityPolicy(services.options.publicUrl);
+  // Read once and kept: a few small files.
+  const contents = new Map<string, Promise<Buffer>>();
+  const load = (file: string) => {
+    let loaded = contents.get(file);
+    if (!loaded) {
+      loaded = readFile(path.join(import.meta.dirname, file));
+      // A failed read is retried on the next request instead of being remembered.
+      loaded.catch(() => contents.delete(file));
+      contents.set(file, loaded);
+    }
+    return loaded;
+  };
+
+  return {
+    methods: ["GET", "HEAD"],
+    path: PATHS,
+    async handle(request, response, url) {
+      if (!enabled) {
+        response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+        response.end("Not found.");
+        return;
+      }
+      if (url.pathname === "/") {
+        response.writeHead(302, { location: VIEWER_PATH, "content-length": "0" });
+        response.end();
+        return;
+      }
+      const served = FILES[url.pathname];
+      if (!served) throw new Error(`viewer route matched ${url.pathname} without a file`);
+      const body = await load(served.file);
+      response.writeHead(200, {
+        "content-type": served.type,
+        "content-length": String(body.length),
+        "content-security-policy": policy,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+        // Revalidate each time: the files change with the gateway, and they are small.
+        "cache-control": "no-cache",
+      });
+      response.end(request.method === "HEAD" ? undefined : body);
+    },
+  };
+}
