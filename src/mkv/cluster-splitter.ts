@@ -151,7 +151,7 @@ export class MkvClusterSplitter implements ElementHandler {
       this.ebmlEnd = NONE;
     } else {
       this.tally.masterEnd(id);
-      this.tracks.masterEnd(id);
+      this.tracks.masterEnd(id, complete);
     }
   }
 

@@ -3,17 +3,15 @@
 import { ID, readUint } from "./ebml.ts";
 import { type Action, BLOCK, DESCEND, READ, SKIP } from "./element-scanner.ts";
 
-interface TrackTimes {
-  count: number;
-  keyframes: number;
-  min: number;
-  max: number;
-}
-
 /** Frames and key frames of one track. */
 export interface TrackBlockCounts {
   blocks: number;
   keyframes: number;
+}
+
+interface TrackTimes extends TrackBlockCounts {
+  min: number;
+  max: number;
 }
 
 export class ClusterTally {
@@ -30,16 +28,17 @@ export class ClusterTally {
     this.blockCount = 0;
     this.keyframeCount = 0;
     for (const t of this.times.values()) {
-      t.count = 0;
+      t.blocks = 0;
       t.keyframes = 0;
     }
   }
 
-  /** Frames and key frames per track number, for tracks with blocks in this cluster. */
-  *trackCounts(): Iterable<[number, TrackBlockCounts]> {
-    for (const [track, t] of this.times) {
-      if (t.count > 0) yield [track, { blocks: t.count, keyframes: t.keyframes }];
-    }
+  /**
+   * Frames and key frames per track number (0 blocks: a track seen in an earlier cluster only).
+   * The live counters, not a copy: read them before the next reset().
+   */
+  get trackCounts(): ReadonlyMap<number, Readonly<TrackBlockCounts>> {
+    return this.times;
   }
 
   /** The action for an element under Cluster/BlockGroup, or null when it is not ours. */
@@ -85,7 +84,7 @@ export class ClusterTally {
     const rel = (((buf[at] as number) << 24) | ((buf[at + 1] as number) << 16)) >> 16;
     let t = this.times.get(track);
     if (t === undefined) {
-      t = { count: 0, keyframes: 0, min: 0, max: 0 };
+      t = { blocks: 0, keyframes: 0, min: 0, max: 0 };
       this.times.set(track, t);
     }
     if (id === ID.SimpleBlock && ((buf[at + 2] as number) & 0x80) !== 0) {
@@ -93,9 +92,9 @@ export class ClusterTally {
       t.keyframes++;
     }
     if (id === ID.Block) this.groupTrack = t;
-    if (t.count === 0 || rel < t.min) t.min = rel;
-    if (t.count === 0 || rel > t.max) t.max = rel;
-    t.count++;
+    if (t.blocks === 0 || rel < t.min) t.min = rel;
+    if (t.blocks === 0 || rel > t.max) t.max = rel;
+    t.blocks++;
   }
 
   masterEnd(id: number): void {
@@ -113,9 +112,9 @@ export class ClusterTally {
   durationTicks(defaultDurationTicks: (track: number) => number | undefined): number {
     let end = 0;
     for (const [track, t] of this.times) {
-      if (t.count === 0) continue;
+      if (t.blocks === 0) continue;
       const frame =
-        defaultDurationTicks(track) ?? (t.count > 1 ? (t.max - t.min) / (t.count - 1) : 0);
+        defaultDurationTicks(track) ?? (t.blocks > 1 ? (t.max - t.min) / (t.blocks - 1) : 0);
       end = Math.max(end, t.max + frame);
     }
     return Math.round(end);

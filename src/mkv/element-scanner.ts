@@ -10,7 +10,13 @@ export const SKIP = 0;
 export const DESCEND = 1;
 export const READ = 2;
 export const BLOCK = 3;
-export type Action = typeof SKIP | typeof DESCEND | typeof READ | typeof BLOCK;
+/**
+ * Like DESCEND, but when the input chunk at hand holds the whole body, `handler.whole` is offered
+ * it first. For small masters that repeat (a fragment's Tags, Info, Tracks) taking them in one go
+ * beats a callback per child; nothing is buffered for it, so a split body is simply descended.
+ */
+export const WHOLE = 4;
+export type Action = typeof SKIP | typeof DESCEND | typeof READ | typeof BLOCK | typeof WHOLE;
 
 /** Bytes of a (Simple)Block header handed to the handler: track VINT (<= 8), timecode (2), flags (1). */
 export const BLOCK_HEADER_BYTES = 11;
@@ -30,6 +36,12 @@ export interface ElementHandler {
    * new EBML header, or at the end of input. `complete` is false when its bytes were cut short.
    */
   masterEnd(id: number, start: number, end: number, complete: boolean): void;
+  /**
+   * The whole body of a known-size master the handler answered WHOLE for, which the chunk at hand
+   * holds (valid only during the call). Return true to have taken it: the scanner goes on after
+   * it, with no callbacks for its children and no masterEnd. Return false to descend as usual.
+   */
+  whole?(id: number, bytes: Uint8Array, offset: number, length: number, start: number): boolean;
 }
 
 export interface ScannerLimits {
@@ -197,11 +209,21 @@ export class ElementScanner {
     else if (size > Number.MAX_SAFE_INTEGER) {
       throw new EbmlError("element size too large", this.offset + idLength);
     }
-    this.begin(id, size, headerLength, buf);
-    return headerLength;
+    return headerLength + this.begin(id, size, headerLength, buf, pos + headerLength, end);
   }
 
-  private begin(id: number, size: number, headerLength: number, buf: Uint8Array): void {
+  /**
+   * Starts an element whose header was read; its body starts at `bodyAt` in `buf`, which holds
+   * bytes up to `bufEnd`. Returns the body bytes consumed here (only when taken WHOLE).
+   */
+  private begin(
+    id: number,
+    size: number,
+    headerLength: number,
+    buf: Uint8Array,
+    bodyAt: number,
+    bufEnd: number,
+  ): number {
     const start = this.offset;
     const level = levelOf(id);
     if (level >= 0 && this.depth > 0) this.closeForLevel(id, level, start);
@@ -219,9 +241,19 @@ export class ElementScanner {
     this.offset = dataStart;
     const parent = this.depth > 0 ? (this.ids[this.depth - 1] as number) : 0;
     const action = this.handler.element(id, size, start, headerLength, parent);
-    if (action === DESCEND) {
+    if (action === DESCEND || action === WHOLE) {
       if (this.depth >= this.limits.maxDepth)
         throw new EbmlError("elements nested too deep", start);
+      if (
+        action === WHOLE &&
+        known &&
+        size <= bufEnd - bodyAt &&
+        this.handler.whole?.(id, buf, bodyAt, size, start) === true
+      ) {
+        this.offset = end;
+        this.closeAtBoundary();
+        return size;
+      }
       this.ids[this.depth] = id;
       this.starts[this.depth] = start;
       this.ends[this.depth] = known ? end : UNKNOWN_SIZE;
@@ -229,16 +261,17 @@ export class ElementScanner {
       this.depth++;
       if (known) this.boundary = end;
       this.closeAtBoundary();
-      return;
+      return 0;
     }
     if (!known) throw new EbmlError(`element ${hex(id)} has an unknown size`, start);
     this.elId = id;
     this.elSize = size;
+    // Bodies (or block heads) already in `buf` are handled here rather than by another trip
+    // through push()'s loop and step(): most elements are small and arrive whole.
+    const inHand = bufEnd - bodyAt;
     if (action === SKIP) {
-      if (size > 0) {
-        this.skip = size;
-        this.state = SKIPPING;
-      } else this.closeAtBoundary();
+      if (size > 0) return this.skipBody(size, inHand);
+      this.closeAtBoundary();
     } else if (action === READ) {
       if (size > this.limits.maxLeafBytes) {
         throw new EbmlError(
@@ -246,6 +279,12 @@ export class ElementScanner {
           start,
           "too-large",
         );
+      }
+      if (size > 0 && size <= inHand) {
+        this.offset = end;
+        this.handler.leaf(id, buf, bodyAt, size);
+        this.closeAtBoundary();
+        return size;
       }
       if (size > 0) {
         this.need = size;
@@ -255,12 +294,33 @@ export class ElementScanner {
         this.closeAtBoundary();
       }
     } else if (size > 0) {
-      this.need = Math.min(size, BLOCK_HEADER_BYTES);
+      const head = Math.min(size, BLOCK_HEADER_BYTES);
+      if (head <= inHand) {
+        this.offset = dataStart + head;
+        this.handler.block(id, buf, bodyAt, head, size);
+        return head + this.skipBody(size - head, inHand - head);
+      }
+      this.need = head;
       this.state = BLOCK_HEAD;
     } else {
       this.handler.block(id, EMPTY, 0, 0, 0);
       this.closeAtBoundary();
     }
+    return 0;
+  }
+
+  /** Skips `size` body bytes, `inHand` of which are in the current buffer; returns those used. */
+  private skipBody(size: number, inHand: number): number {
+    if (size <= inHand) {
+      this.offset += size;
+      this.closeAtBoundary();
+      return size;
+    }
+    const used = Math.max(inHand, 0);
+    this.offset += used;
+    this.skip = size - used;
+    this.state = SKIPPING;
+    return used;
   }
 
   /** Closes the open masters that an element of `level` ends. */

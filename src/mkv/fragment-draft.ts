@@ -4,14 +4,9 @@
 import type { TrackBlockCounts } from "./cluster-tally.ts";
 import { decimalSecondsToMs, parseNonNegativeInt, stripNuls } from "./kvs-tag-values.ts";
 import { KVS_TAG } from "./kvs-tags-writer.ts";
-import type { FragmentTag, GetMediaFragment, TrackSummary } from "./types.ts";
+import type { FragmentTag, FragmentTrack, GetMediaFragment, TrackSummary } from "./types.ts";
 
 export const AWS_TAG_PREFIX = "AWS_KINESISVIDEO_";
-
-export interface SimpleTag {
-  name: string;
-  value: string | null;
-}
 
 export class FragmentDraft {
   fragmentNumber: string | null = null;
@@ -46,14 +41,14 @@ export class FragmentDraft {
   }
 
   /** Takes one SimpleTag; AWS names set fields, other tags are kept with their position. */
-  addTag(tag: SimpleTag): void {
-    if (!tag.name.startsWith(AWS_TAG_PREFIX)) {
+  addTag(name: string, text: string | null): void {
+    if (!name.startsWith(AWS_TAG_PREFIX)) {
       const position = this.clusterTimecodes.length > 0 ? "post-cluster" : "pre-cluster";
-      this.otherTags.push({ name: tag.name, value: tag.value, position });
+      this.otherTags.push({ name, value: text, position });
       return;
     }
-    const value = tag.value === null ? null : stripNuls(tag.value);
-    switch (tag.name) {
+    const value = text === null ? null : stripNuls(text);
+    switch (name) {
       case KVS_TAG.FragmentNumber:
         this.fragmentNumber = value;
         break;
@@ -84,7 +79,7 @@ export class FragmentDraft {
     durationTicks: number,
     blocks: number,
     keyframes: number,
-    perTrack: Iterable<[number, TrackBlockCounts]>,
+    perTrack: ReadonlyMap<number, Readonly<TrackBlockCounts>>,
   ): void {
     const end = timecode + durationTicks;
     if (this.clusterTimecodes.length === 0) {
@@ -98,16 +93,18 @@ export class FragmentDraft {
     this.blockCount += blocks;
     this.keyframeCount += keyframes;
     for (const [track, counts] of perTrack) {
+      if (counts.blocks === 0) continue;
       const sum = this.trackCounts.get(track);
-      if (sum === undefined) this.trackCounts.set(track, { ...counts });
-      else {
+      if (sum === undefined) {
+        this.trackCounts.set(track, { blocks: counts.blocks, keyframes: counts.keyframes });
+      } else {
         sum.blocks += counts.blocks;
         sum.keyframes += counts.keyframes;
       }
     }
   }
 
-  build(end: number, tracks: TrackSummary[], timecodeScaleNs: number): GetMediaFragment {
+  build(end: number, tracks: readonly TrackSummary[], timecodeScaleNs: number): GetMediaFragment {
     const hasClusters = this.clusterTimecodes.length > 0;
     return {
       fragmentNumber: this.fragmentNumber,
@@ -123,10 +120,7 @@ export class FragmentDraft {
       errorCode: this.errorCode,
       errorId: this.errorId,
       complete: this.complete,
-      tracks: tracks.map((track) => {
-        const counts = this.trackCounts.get(track.number);
-        return { ...track, blockCount: counts?.blocks ?? 0, keyframeCount: counts?.keyframes ?? 0 };
-      }),
+      tracks: tracks.map((track) => this.fragmentTrack(track)),
       timecodeScaleNs,
       clusterTimecodes: this.clusterTimecodes,
       blockCount: this.blockCount,
@@ -137,6 +131,27 @@ export class FragmentDraft {
         ? Math.round(((this.endTick - this.firstTick) * timecodeScaleNs) / 1e6)
         : null,
       otherTags: this.otherTags,
+    };
+  }
+
+  /**
+   * The track with this fragment's counts. Fields are copied one by one: an object spread of
+   * the summary took a tenth of the reader's time on tag-dense streams.
+   */
+  private fragmentTrack(track: TrackSummary): FragmentTrack {
+    const counts = this.trackCounts.get(track.number);
+    return {
+      number: track.number,
+      type: track.type,
+      codecId: track.codecId,
+      codecPrivateLength: track.codecPrivateLength,
+      width: track.width,
+      height: track.height,
+      samplingFrequency: track.samplingFrequency,
+      channels: track.channels,
+      defaultDurationNs: track.defaultDurationNs,
+      blockCount: counts?.blocks ?? 0,
+      keyframeCount: counts?.keyframes ?? 0,
     };
   }
 }

@@ -13,11 +13,16 @@ import {
   hex,
   READ,
   SKIP,
+  WHOLE,
 } from "./element-scanner.ts";
-import { AWS_TAG_PREFIX, FragmentDraft, type SimpleTag } from "./fragment-draft.ts";
+import { AWS_TAG_PREFIX, FragmentDraft } from "./fragment-draft.ts";
 import { knownKvsTagName } from "./kvs-tag-names.ts";
 import { stripNuls } from "./kvs-tag-values.ts";
 import { KVS_TAG } from "./kvs-tags-writer.ts";
+import { type ParsedTags, RepeatedTags } from "./repeated-tags.ts";
+import { SimpleTagGroup } from "./simple-tag-group.ts";
+import { TagTextCache } from "./tag-text-cache.ts";
+import { TagsBody } from "./tags-body.ts";
 import { TrackCollector } from "./track-collector.ts";
 import type { FragmentTag, ReaderEvent } from "./types.ts";
 
@@ -39,7 +44,7 @@ export class GetMediaReader implements ElementHandler {
   private readonly scanner: ElementScanner;
   private readonly maxTagBytes: number;
   private readonly maxClusters: number;
-  private readonly tracks = new TrackCollector(false);
+  private readonly tracks = new TrackCollector(false, true);
   private readonly tally = new ClusterTally();
   private events: ReaderEvent[] = [];
   /** After an error or end(): further input is ignored. */
@@ -50,19 +55,24 @@ export class GetMediaReader implements ElementHandler {
   /** Where the next fragment's bytes start: its document, or the end of the previous fragment. */
   private spanStart = 0;
   private tagsStart = 0;
-  private group: SimpleTag[] = [];
-  private readonly simpleTags: { name: string | null; value: string | null }[] = [];
+  private readonly group = new SimpleTagGroup();
+  private readonly tagText = new TagTextCache();
+  private readonly tagsBody: TagsBody;
+  private readonly repeatedTags = new RepeatedTags();
   private tagBytes = 0;
   private received = 0;
 
   constructor(options: GetMediaReaderOptions = {}) {
     this.maxTagBytes = options.maxTagBytesPerFragment ?? 1024 * 1024;
     this.maxClusters = options.maxClustersPerFragment ?? 4096;
+    const maxValueBytes = options.maxValueBytes ?? 64 * 1024;
+    const maxElementBytes = options.maxElementBytes ?? 256 * 1024 * 1024;
     this.scanner = new ElementScanner(this, {
-      maxLeafBytes: options.maxValueBytes ?? 64 * 1024,
-      maxElementBytes: options.maxElementBytes ?? 256 * 1024 * 1024,
+      maxLeafBytes: maxValueBytes,
+      maxElementBytes,
       maxDepth: 16,
     });
+    this.tagsBody = new TagsBody({ maxValueBytes, maxElementBytes }, TAG_OVERHEAD);
   }
 
   /** Input bytes held back because the element they start is incomplete (bounded by the caps). */
@@ -109,9 +119,9 @@ export class GetMediaReader implements ElementHandler {
         throw new EbmlError(`unexpected top-level element ${hex(id)}`, start);
       case ID.Segment:
         if (id === ID.Tags) {
-          this.group = [];
+          this.group.clear();
           this.tagsStart = start;
-          return DESCEND;
+          return WHOLE;
         }
         if (id === ID.Cluster) {
           this.tally.reset();
@@ -124,7 +134,7 @@ export class GetMediaReader implements ElementHandler {
       case ID.SimpleTag:
         if (id === ID.SimpleTag) {
           this.spendTagBytes(TAG_OVERHEAD, start);
-          this.simpleTags.push({ name: null, value: null });
+          this.group.open();
           return DESCEND;
         }
         if (parent === ID.SimpleTag && (id === ID.TagName || id === ID.TagString)) {
@@ -139,15 +149,51 @@ export class GetMediaReader implements ElementHandler {
 
   leaf(id: number, bytes: Uint8Array, offset: number, length: number): void {
     if (id === ID.TagName || id === ID.TagString) {
-      const tag = this.simpleTags.at(-1);
-      if (tag === undefined) return;
-      // Kept as sent (a trailing NUL is data to the reference parser); AWS values are unpadded later.
-      if (id === ID.TagName) {
-        tag.name = knownKvsTagName(bytes, offset, length) ?? decodeUtf8(bytes, offset, length);
-      } else tag.value = decodeUtf8(bytes, offset, length);
+      if (id === ID.TagName) this.group.setName(this.tagName(bytes, offset, length));
+      else this.group.setValue(this.tagValue(bytes, offset, length));
       return;
     }
     if (!this.tally.leaf(id, bytes, offset, length)) this.tracks.leaf(id, bytes, offset, length);
+  }
+
+  /**
+   * A whole Tags element at hand: taken at once when it repeats a remembered one or is plain
+   * (see repeated-tags.ts and tags-body.ts), else descended. Over the tag budget, it is descended
+   * too, so that the element-by-element path reports where.
+   */
+  whole(id: number, bytes: Uint8Array, offset: number, length: number): boolean {
+    if (id !== ID.Tags) return this.tracks.whole(id, bytes, offset, length);
+    const group = this.group;
+    const known = this.repeatedTags.find(bytes, offset, length);
+    if (known !== null) {
+      if (this.tagBytes + known.tagBytes > this.maxTagBytes) return false;
+      this.tagBytes += known.tagBytes;
+      for (let i = 0; i < known.names.length; i++) {
+        group.add(known.names[i] as string, known.values[i] ?? null);
+      }
+    } else {
+      const body = this.tagsBody;
+      if (!body.scan(bytes, offset, length) || this.tagBytes + body.tagBytes > this.maxTagBytes) {
+        return false;
+      }
+      this.tagBytes += body.tagBytes;
+      for (let i = 0; i < body.count; i++) {
+        const nameAt = body.nameAt[i] as number;
+        if (nameAt < 0) continue;
+        group.open();
+        group.setName(this.tagName(bytes, nameAt, body.nameLength[i] as number));
+        const valueAt = body.valueAt[i] as number;
+        if (valueAt >= 0) {
+          group.setValue(this.tagValue(bytes, valueAt, body.valueLength[i] as number));
+        }
+        group.close(true);
+      }
+      const parsed = producerTags(group, body.tagBytes);
+      if (parsed !== null) this.repeatedTags.remember(bytes, offset, length, parsed);
+    }
+    this.endTags(this.scanner.offset + length);
+    group.clear();
+    return true;
   }
 
   block(id: number, bytes: Uint8Array, offset: number, length: number): void {
@@ -156,24 +202,33 @@ export class GetMediaReader implements ElementHandler {
 
   masterEnd(id: number, _start: number, end: number, complete: boolean): void {
     switch (id) {
-      case ID.SimpleTag: {
-        const tag = this.simpleTags.pop();
-        if (complete && tag !== undefined && tag.name !== null) {
-          this.group.push({ name: tag.name, value: tag.value });
-        }
+      case ID.SimpleTag:
+        this.group.close(complete);
         break;
-      }
       case ID.Tags:
         if (complete) this.endTags(end);
-        this.group = [];
+        this.group.clear();
         break;
       case ID.Cluster:
         this.endCluster();
         break;
       default:
         this.tally.masterEnd(id);
-        this.tracks.masterEnd(id);
+        this.tracks.masterEnd(id, complete);
     }
+  }
+
+  // Tag text is kept as sent (a trailing NUL is data to the reference parser); AWS values are
+  // unpadded later.
+  private tagName(bytes: Uint8Array, offset: number, length: number): string {
+    return knownKvsTagName(bytes, offset, length) ?? this.tagText.decode(bytes, offset, length);
+  }
+
+  private tagValue(bytes: Uint8Array, offset: number, length: number): string {
+    // AWS values change with every fragment: remembering them would only evict producer text.
+    return this.group.openName?.startsWith(AWS_TAG_PREFIX) === true
+      ? decodeUtf8(bytes, offset, length)
+      : this.tagText.decode(bytes, offset, length);
   }
 
   // ---- fragments ----
@@ -189,22 +244,28 @@ export class GetMediaReader implements ElementHandler {
   private endTags(end: number): void {
     const group = this.group;
     // A FRAGMENT_NUMBER starts a fragment, unless it repeats the open one's (e.g. with error tags).
-    const opens = group.some(
-      (t) =>
-        t.name === KVS_TAG.FragmentNumber &&
-        (this.open === null || stripNuls(t.value ?? "") !== this.open.fragmentNumber),
-    );
-    const errs = group.some((t) => t.name === KVS_TAG.ErrorCode || t.name === KVS_TAG.ErrorId);
+    let opens = false;
+    let errs = false;
+    for (let i = 0; i < group.count; i++) {
+      const name = group.name(i);
+      if (name === KVS_TAG.FragmentNumber) {
+        if (this.open === null || stripNuls(group.value(i) ?? "") !== this.open.fragmentNumber) {
+          opens = true;
+        }
+      } else if (name === KVS_TAG.ErrorCode || name === KVS_TAG.ErrorId) errs = true;
+    }
     if (opens && this.open !== null) this.emit(this.open, this.tagsStart);
     if (opens || (errs && this.open === null)) {
       this.open = new FragmentDraft(this.spanStart, this.pending);
       this.pending = [];
     }
     const f = this.open;
-    for (const tag of group) {
-      if (f !== null) f.addTag(tag);
-      else if (!tag.name.startsWith(AWS_TAG_PREFIX)) {
-        this.pending.push({ name: tag.name, value: tag.value, position: "pre-cluster" });
+    for (let i = 0; i < group.count; i++) {
+      const name = group.name(i);
+      const value = group.value(i);
+      if (f !== null) f.addTag(name, value);
+      else if (!name.startsWith(AWS_TAG_PREFIX)) {
+        this.pending.push({ name, value, position: "pre-cluster" });
       }
     }
     if (f?.finished) this.emit(f, end);
@@ -221,7 +282,7 @@ export class GetMediaReader implements ElementHandler {
     }
     const t = this.tally;
     const ticks = t.durationTicks((n) => this.tracks.defaultDurationTicks(n));
-    f.addCluster(t.timecode, ticks, t.blockCount, t.keyframeCount, t.trackCounts());
+    f.addCluster(t.timecode, ticks, t.blockCount, t.keyframeCount, t.trackCounts);
   }
 
   private emit(f: FragmentDraft, end: number): void {
@@ -258,4 +319,17 @@ export class GetMediaReader implements ElementHandler {
     this.events = [];
     return out;
   }
+}
+
+/** The group's tags for RepeatedTags, or null when it holds AWS tags (they never repeat). */
+function producerTags(group: SimpleTagGroup, tagBytes: number): ParsedTags | null {
+  const names: string[] = [];
+  const values: (string | null)[] = [];
+  for (let i = 0; i < group.count; i++) {
+    const name = group.name(i);
+    if (name.startsWith(AWS_TAG_PREFIX)) return null;
+    names.push(name);
+    values.push(group.value(i));
+  }
+  return { names, values, tagBytes };
 }

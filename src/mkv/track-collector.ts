@@ -1,10 +1,18 @@
 // Collects TimecodeScale (Info) and the track list (Tracks) of one MKV document while it is scanned.
 import { EbmlError, ID, readFloat, readString, readUint } from "./ebml.ts";
-import { type Action, DESCEND, READ, SKIP } from "./element-scanner.ts";
+import { type Action, DESCEND, READ, SKIP, WHOLE } from "./element-scanner.ts";
 import type { TrackInfo, TrackKind, TrackSummary } from "./types.ts";
 
 const DEFAULT_TIMECODE_SCALE_NS = 1_000_000;
 const MAX_TRACKS = 128;
+/** Largest Info or Tracks body remembered to recognise a repeat (KVS's are a few hundred bytes). */
+const MAX_REMEMBERED_BYTES = 16 * 1024;
+
+/** An Info or Tracks body parsed earlier, and what it gave. */
+interface Parsed<T> {
+  bytes: Uint8Array;
+  result: T;
+}
 
 interface TrackDraft {
   number: number;
@@ -23,25 +31,50 @@ export class TrackCollector {
   timecodeScaleNs = DEFAULT_TIMECODE_SCALE_NS;
   private tracks: TrackDraft[] = [];
   private draft: TrackDraft | null = null;
+  /** trackSummaries() of `tracks`, kept until they change: one list per Tracks, not per call. */
+  private summaries: readonly TrackSummary[] | null = null;
+  // Every GetMedia document repeats its stream's Info and Tracks. With `reuseRepeats`, a body equal
+  // to the last one parsed (a byte compare) takes that parse's result instead of being parsed
+  // again; `pending*` holds a copy of a body being parsed, remembered once it parsed completely.
+  private lastInfo: Parsed<number | null> | null = null;
+  private lastTracks: Parsed<{ tracks: TrackDraft[]; summaries: readonly TrackSummary[] }> | null =
+    null;
+  private pendingInfo: Uint8Array | null = null;
+  private pendingTracks: Uint8Array | null = null;
+  /** The TimecodeScale the Info being parsed set, if any. */
+  private infoScale: number | null = null;
 
-  /** @param keepCodecPrivate read CodecPrivate bytes (the splitter) or only note their length. */
-  constructor(private readonly keepCodecPrivate: boolean) {}
+  /**
+   * @param keepCodecPrivate read CodecPrivate bytes (the splitter) or only note their length.
+   * @param reuseRepeats answer WHOLE for Info and Tracks, and reuse repeats (see whole()).
+   */
+  constructor(
+    private readonly keepCodecPrivate: boolean,
+    private readonly reuseRepeats = false,
+  ) {}
 
   /** Forgets the previous document's Info and Tracks. */
   reset(): void {
     this.timecodeScaleNs = DEFAULT_TIMECODE_SCALE_NS;
     this.tracks = [];
     this.draft = null;
+    this.summaries = null;
   }
 
   /** The action for an element under Segment/Info/Tracks, or null when it is not ours. */
   element(id: number, size: number, parent: number): Action | null {
     switch (parent) {
       case ID.Segment:
-        if (id === ID.Info) return DESCEND;
+        if (id === ID.Info) {
+          this.pendingInfo = null;
+          this.infoScale = null;
+          return this.reuseRepeats ? WHOLE : DESCEND;
+        }
         if (id === ID.Tracks) {
           this.tracks = [];
-          return DESCEND;
+          this.summaries = null;
+          this.pendingTracks = null;
+          return this.reuseRepeats ? WHOLE : DESCEND;
         }
         return null;
       case ID.Info:
@@ -80,7 +113,10 @@ export class TrackCollector {
   leaf(id: number, buf: Uint8Array, offset: number, length: number): boolean {
     if (id === ID.TimecodeScale) {
       const scale = readUint(buf, offset, length);
-      if (scale > 0) this.timecodeScaleNs = scale;
+      if (scale > 0) {
+        this.timecodeScaleNs = scale;
+        this.infoScale = scale;
+      }
       return true;
     }
     const t = this.draft;
@@ -120,10 +156,55 @@ export class TrackCollector {
     }
   }
 
-  masterEnd(id: number): void {
-    if (id === ID.TrackEntry && this.draft !== null) {
-      this.tracks.push(this.draft);
-      this.draft = null;
+  /**
+   * A whole Info or Tracks body (WHOLE): true when it repeats the last one parsed, whose result is
+   * taken; false to have it descended (and remembered, if it parses completely).
+   */
+  whole(id: number, buf: Uint8Array, offset: number, length: number): boolean {
+    if (id === ID.Info) {
+      if (this.lastInfo !== null && sameBytes(this.lastInfo.bytes, buf, offset, length)) {
+        if (this.lastInfo.result !== null) this.timecodeScaleNs = this.lastInfo.result;
+        return true;
+      }
+      if (length <= MAX_REMEMBERED_BYTES) this.pendingInfo = buf.slice(offset, offset + length);
+      return false;
+    }
+    if (id === ID.Tracks) {
+      if (this.lastTracks !== null && sameBytes(this.lastTracks.bytes, buf, offset, length)) {
+        this.tracks = this.lastTracks.result.tracks.slice();
+        this.summaries = this.lastTracks.result.summaries;
+        return true;
+      }
+      if (length <= MAX_REMEMBERED_BYTES) this.pendingTracks = buf.slice(offset, offset + length);
+    }
+    return false;
+  }
+
+  masterEnd(id: number, complete: boolean): void {
+    switch (id) {
+      case ID.TrackEntry:
+        if (this.draft !== null) {
+          this.tracks.push(this.draft);
+          this.draft = null;
+          this.summaries = null;
+        }
+        break;
+      case ID.Info:
+        if (complete && this.pendingInfo !== null) {
+          this.lastInfo = { bytes: this.pendingInfo, result: this.infoScale };
+        }
+        this.pendingInfo = null;
+        break;
+      case ID.Tracks:
+        if (complete && this.pendingTracks !== null) {
+          const tracks = this.tracks.slice();
+          this.lastTracks = {
+            bytes: this.pendingTracks,
+            result: { tracks, summaries: this.trackSummaries() },
+          };
+        }
+        this.pendingTracks = null;
+        break;
     }
   }
 
@@ -141,7 +222,17 @@ export class TrackCollector {
     return this.tracks.map(({ codecPrivateLength: _, ...t }) => t);
   }
 
-  trackSummaries(): TrackSummary[] {
-    return this.tracks.map(({ codecPrivate: _, ...t }) => t);
+  /** The tracks without CodecPrivate bytes; shared between calls, so frozen. */
+  trackSummaries(): readonly TrackSummary[] {
+    this.summaries ??= Object.freeze(
+      this.tracks.map(({ codecPrivate: _, ...t }) => Object.freeze(t)),
+    );
+    return this.summaries;
   }
+}
+
+function sameBytes(known: Uint8Array, buf: Uint8Array, offset: number, length: number): boolean {
+  if (known.length !== length) return false;
+  for (let i = 0; i < length; i++) if (known[i] !== buf[offset + i]) return false;
+  return true;
 }

@@ -177,6 +177,19 @@ describe("GetMediaReader on the real captures", () => {
     expect(failures).toEqual([]);
   });
 
+  it("reads byte by byte as in one chunk (no element is ever taken whole or reused)", () => {
+    // One-byte chunks never hold a whole body, so Tags, Info and Tracks are all descended child
+    // by child; in one chunk they are read whole, and repeats are taken from earlier documents.
+    const buf = fixture("test_mixed_tags.mkv");
+    const twice = new Uint8Array(buf.length * 2);
+    twice.set(buf);
+    twice.set(buf, buf.length);
+    const bytes = Array.from({ length: twice.length }, (_, i) => twice.subarray(i, i + 1));
+    const whole = read([twice]);
+    expect(whole.fragments).toHaveLength(20);
+    expect(read(bytes).fragments).toEqual(whole.fragments);
+  });
+
   it("gives the same fragments for random chunk sizes, for every file", () => {
     for (const name of FILES) {
       const buf = fixture(name);
