@@ -47,6 +47,22 @@ describe("ClipGovernor", () => {
     ]);
   });
 
+  it("starts a call with nothing pending on its stream at once: no timer, no turn of the event loop", async () => {
+    const governor = new ClipGovernor({ ratePerSecond: 1, marginMs: 50 });
+    let started = 0;
+    const flushMicrotasks = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    void governor.run("a", async () => started++);
+    await flushMicrotasks();
+    expect(started).toBe(1);
+    // Once the stream's interval has passed, the next call is again a first call.
+    vi.advanceTimersByTime(1050);
+    void governor.run("a", async () => started++);
+    await flushMicrotasks();
+    expect(started).toBe(2);
+  });
+
   it("honours a configured rate and margin", async () => {
     const governor = new ClipGovernor({ ratePerSecond: 4, marginMs: 10 });
     const { starts, call } = recorder();
