@@ -7,6 +7,7 @@ import {
   type StartSelector as SdkStartSelector,
 } from "@aws-sdk/client-kinesis-video-media";
 import { GetMediaReader } from "../mkv/getmedia-reader.ts";
+import { FRAGMENT_NOT_FOUND_ERROR_ID } from "../mkv/kvs-error-ids.ts";
 import type { GetMediaFragment, ReaderEvent } from "../mkv/types.ts";
 import { isConnectionFailure, KvsError, UpstreamUnavailableError } from "./errors.ts";
 import { type BackoffPolicy, backoffDelay, GET_MEDIA_BACKOFF } from "./getmedia-backoff.ts";
@@ -83,6 +84,10 @@ export class GetMediaSession {
   private attempts = 0;
   /** When a NOW session first asked for media: its reconnects must not skip what came after. */
   private nowSince: Date | null = null;
+  /** Server time of the last fragment delivered. */
+  private lastServerMs: number | null = null;
+  /** Set when KVS no longer holds the last fragment: reopen by time, just after it. */
+  private resumeAfter: Date | null = null;
 
   constructor(options: GetMediaSessionOptions) {
     this.options = options;
@@ -132,7 +137,12 @@ export class GetMediaSession {
         let delayMs: number;
         let reason: Error | null = null;
         if (outcome.kind === "failed" && !(outcome.error instanceof GetMediaStalledError)) {
-          const { kind, error } = classifyFailure(outcome.error);
+          const classified = classifyFailure(outcome.error);
+          const error = classified.error;
+          const kind =
+            classified.kind === "terminal" && this.resumeByTimeAfterGone(error)
+              ? "transient"
+              : classified.kind;
           reason = error;
           if (kind === "terminal") return this.end(error);
           if (kind === "endpoint" || (outcome.connecting && isConnectionFailure(outcome.error))) {
@@ -248,6 +258,8 @@ export class GetMediaSession {
       if (this.lastFragmentNumber !== null && number <= this.lastFragmentNumber) continue;
       if (this.startedBeforeNow(fragment)) continue;
       this.lastFragmentNumber = number;
+      this.lastServerMs = fragment.serverTimestampMs ?? this.lastServerMs;
+      this.resumeAfter = null;
       // Without a token, resuming from the previous one is still right: duplicates are skipped.
       if (fragment.continuationToken !== null) this.lastToken = fragment.continuationToken;
       this.deliveredInAttempt++;
@@ -259,9 +271,13 @@ export class GetMediaSession {
   /**
    * The original selector until a fragment arrived, then the place after the last one. A NOW
    * session that ended before any fragment reopens at the server time it first asked, not at a
-   * new NOW: a fragment persisted while no request was open would be skipped otherwise.
+   * new NOW: a fragment persisted while no request was open would be skipped otherwise. That time
+   * is the gateway's clock, so this assumes clocks kept in step (NTP), as KVS's own are.
    */
   private selector(): SdkStartSelector {
+    if (this.resumeAfter !== null) {
+      return { StartSelectorType: "SERVER_TIMESTAMP", StartTimestamp: this.resumeAfter };
+    }
     if (this.lastToken !== null) {
       return { StartSelectorType: "CONTINUATION_TOKEN", ContinuationToken: this.lastToken };
     }
@@ -275,6 +291,20 @@ export class GetMediaSession {
       return { StartSelectorType: "SERVER_TIMESTAMP", StartTimestamp: this.nowSince };
     }
     return toSdkStartSelector(this.start);
+  }
+
+  /**
+   * The last fragment delivered can leave KVS (retention) while a stream is idle; resuming from
+   * its token then gets ERROR 4000. The stream goes on: reopen at the server time just after
+   * that fragment (fragments already delivered are skipped by number). Only once: a 4000 for a
+   * time-based start is a real failure.
+   */
+  private resumeByTimeAfterGone(error: Error): boolean {
+    if (!(error instanceof GetMediaStreamError)) return false;
+    if (error.errorId !== FRAGMENT_NOT_FOUND_ERROR_ID) return false;
+    if (this.lastServerMs === null || this.resumeAfter !== null) return false;
+    this.resumeAfter = new Date(this.lastServerMs + 1);
+    return true;
   }
 
   /**
