@@ -1,8 +1,11 @@
 // The /viewer page in a real browser (Debian's chromium through playwright-core) against the
 // demo stream: the live timeline fills from the SSE subscription, and clips made on it play in
-// the page's <video>. Also the page's HTTP side: types, CSP, the `/` redirect, the GRAPHIQL switch.
+// the page's <video>; behind a proxy's path prefix too; a subscription that keeps failing stops.
+// Also the page's HTTP side: types, CSP, the relative redirects, the GRAPHIQL switch.
 
 import { mkdtemp, rm, stat } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -95,7 +98,7 @@ describe("viewer page", () => {
 
     // A newcomer opens the gateway's root and lands on the viewer, showing `demo`.
     await page.goto(`${stack.url}/`);
-    expect(new URL(page.url()).pathname).toBe("/viewer");
+    expect(new URL(page.url()).pathname).toBe("/viewer/");
     await page.waitForFunction(
       () => document.querySelector<HTMLSelectElement>("#stream")?.value === "demo",
       undefined,
@@ -201,14 +204,130 @@ describe("viewer page", () => {
   });
 });
 
+/**
+ * A reverse proxy that mounts the gateway under `/kvs/` (the prefix is stripped on the way in);
+ * anything outside the prefix answers 404, as a root-absolute URL would behind a real proxy.
+ */
+async function startPrefixProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const url = request.url ?? "/";
+    if (!url.startsWith("/kvs/")) {
+      response.writeHead(404).end();
+      return;
+    }
+    const upstream = http.request(
+      new URL(url.slice("/kvs".length), target),
+      { method: request.method, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", () => response.destroy());
+    response.on("close", () => upstream.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("viewer behind a proxy and when the subscription fails", () => {
+  it("works under a path prefix: every request stays under it", async () => {
+    const proxy = await startPrefixProxy(stack.url);
+    const page = await browser.newPage();
+    try {
+      const errors = collectErrors(page);
+      const requested: string[] = [];
+      page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+      await page.goto(`${proxy.url}/kvs/`);
+      expect(new URL(page.url()).pathname).toBe("/kvs/viewer/");
+      // Script and style loaded, streams queried, and the SSE subscription live, all via /kvs/.
+      await page.waitForFunction(() => document.querySelectorAll(".fragment.live").length >= 1, {
+        timeout: 15_000,
+      });
+      expect(await page.textContent("#status")).toBe("Live: demo");
+      expect(await page.$eval("header", (header) => getComputedStyle(header).display)).toBe("flex");
+      expect(await page.getAttribute("a.graphiql", "href")).toBe("../graphql");
+      expect(await page.$eval("a.graphiql", (link) => (link as HTMLAnchorElement).pathname)).toBe(
+        "/kvs/graphql",
+      );
+      expect(requested).toContain("/kvs/viewer/viewer.js");
+      expect(requested).toContain("/kvs/viewer/viewer.css");
+      expect(requested).toContain("/kvs/graphql");
+      expect(requested.filter((pathname) => !pathname.startsWith("/kvs/"))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await proxy.close();
+    }
+  });
+
+  it("stops reconnecting after errors in a row and asks for a reload", async () => {
+    const page = await browser.newPage();
+    let attempts = 0;
+    // Every subscription opens and ends at once (as a restarting gateway would drop it), with a
+    // short retry delay so the browser's reconnects come quickly.
+    await page.route(
+      (url) => url.pathname === "/graphql" && url.searchParams.has("query"),
+      (route) => {
+        attempts += 1;
+        return route.fulfill({
+          status: 200,
+          headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+          body: "retry: 10\n\n",
+        });
+      },
+    );
+    try {
+      await page.goto(`${stack.url}/viewer/`);
+      await page.waitForFunction(
+        () => document.querySelector("#status")?.textContent?.startsWith("Disconnected"),
+        undefined,
+        { timeout: 15_000 },
+      );
+      expect(await page.textContent("#status")).toBe("Disconnected from demo (reload to retry)");
+      const stopped = attempts;
+      expect(stopped).toBe(10);
+      // No further attempts once it gave up.
+      await page.waitForTimeout(200);
+      expect(attempts).toBe(stopped);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe("viewer route", () => {
   it("serves the files with their types and a self-only CSP, and redirects /", async () => {
-    const root = await fetch(`${stack.url}/`, { redirect: "manual" });
-    expect(root.status).toBe(302);
-    expect(root.headers.get("location")).toBe("/viewer");
+    // Relative redirects, so a proxy's path prefix survives them; the query is kept.
+    for (const [from, to] of [
+      ["/", "viewer/"],
+      ["/viewer", "viewer/"],
+      ["/viewer?stream=a%20b", "viewer/?stream=a%20b"],
+    ] as const) {
+      const redirect = await fetch(`${stack.url}${from}`, { redirect: "manual" });
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get("location")).toBe(to);
+    }
+
+    // Nothing in the page or its script is root-absolute.
+    const html = await (await fetch(`${stack.url}/viewer/`)).text();
+    const references = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((match) => match[1]);
+    expect(references.sort()).toEqual(["../graphql", "favicon.svg", "viewer.css", "viewer.js"]);
+    const script = await (await fetch(`${stack.url}/viewer/viewer.js`)).text();
+    expect(script).toContain('new URL("../graphql", location.href)');
+    expect(script).not.toMatch(/["'`]\/(?:graphql|clips|viewer)/);
 
     for (const [file, type] of [
-      ["/viewer", "text/html; charset=utf-8"],
+      ["/viewer/", "text/html; charset=utf-8"],
       ["/viewer/viewer.js", "text/javascript; charset=utf-8"],
       ["/viewer/viewer.css", "text/css; charset=utf-8"],
       ["/viewer/favicon.svg", "image/svg+xml"],
@@ -231,6 +350,7 @@ describe("viewer route", () => {
     const off = await startStack({ gateway: { graphiql: false } });
     try {
       expect((await fetch(`${off.url}/viewer`)).status).toBe(404);
+      expect((await fetch(`${off.url}/viewer/`)).status).toBe(404);
       expect((await fetch(`${off.url}/`, { redirect: "manual" })).status).toBe(404);
     } finally {
       await off.stop();

@@ -1,7 +1,9 @@
-// GET /viewer: a small live viewer (stream picker, fragment timeline over SSE, clips in a
+// GET /viewer/: a small live viewer (stream picker, fragment timeline over SSE, clips in a
 // <video>) made of a few static files in this folder, no build step and nothing from a CDN.
 // It is a developer page like GraphiQL, so it follows the same switch (GRAPHIQL): with GraphiQL
 // on, `/` redirects here; with it off, neither page exists and these paths answer 404.
+// The page and its redirects use only relative URLs, so the gateway also works behind a proxy
+// that mounts it under a path prefix (e.g. `/kvs/`).
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -10,15 +12,17 @@ import type { GatewayServices } from "../services.ts";
 
 export const VIEWER_PATH = "/viewer";
 
+/** Where `/` and `/viewer` send the browser: relative, so a proxy's path prefix is kept. */
+const REDIRECTS: Record<string, string> = { "/": "viewer/", [VIEWER_PATH]: "viewer/" };
+
 const FILES: Record<string, { file: string; type: string }> = {
-  [VIEWER_PATH]: { file: "index.html", type: "text/html; charset=utf-8" },
   [`${VIEWER_PATH}/`]: { file: "index.html", type: "text/html; charset=utf-8" },
   [`${VIEWER_PATH}/viewer.js`]: { file: "viewer.js", type: "text/javascript; charset=utf-8" },
   [`${VIEWER_PATH}/viewer.css`]: { file: "viewer.css", type: "text/css; charset=utf-8" },
   [`${VIEWER_PATH}/favicon.svg`]: { file: "favicon.svg", type: "image/svg+xml" },
 };
 
-/** `/`, and the viewer's page and assets. */
+/** `/` and `/viewer` (redirects), and the viewer's page and assets. */
 const PATHS = /^\/(?:viewer(?:\/(?:viewer\.js|viewer\.css|favicon\.svg)?)?)?$/;
 
 /**
@@ -66,8 +70,10 @@ export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRou
         response.end("Not found.");
         return;
       }
-      if (url.pathname === "/") {
-        response.writeHead(302, { location: VIEWER_PATH, "content-length": "0" });
+      const redirect = REDIRECTS[url.pathname];
+      if (redirect !== undefined) {
+        // The page resolves its files against its own URL, so it must end in a slash.
+        response.writeHead(302, { location: redirect + url.search, "content-length": "0" });
         response.end();
         return;
       }

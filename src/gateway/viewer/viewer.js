@@ -1,14 +1,19 @@
 // The viewer's behaviour, with nothing but browser built-ins: queries are plain fetch POSTs to
-// /graphql, the live timeline is Subscription.fragments over Server-Sent Events (EventSource),
+// ../graphql (relative to the page at …/viewer/, so a proxy's path prefix is kept), the live timeline is Subscription.fragments over Server-Sent Events (EventSource),
 // and clips play from their signed URLs. Served with a CSP that allows only this origin, so no
 // inline scripts or styles (element.style set from here is allowed; style attributes are not).
 
-const GRAPHQL = "/graphql";
+const GRAPHQL = new URL("../graphql", location.href);
 const WINDOW_MS = 60_000;
 const TICK_MS = 10_000;
 /** Fragments kept in memory; the timeline only shows the last minute anyway. */
 const MAX_FRAGMENTS = 600;
 const RECENT_ROWS = 8;
+/**
+ * EventSource retries a dropped subscription forever (e.g. while the gateway is down); after
+ * this many errors in a row with no event in between, it stops and asks for a reload.
+ */
+const MAX_CONSECUTIVE_ERRORS = 10;
 
 const STREAMS = `query ViewerStreams {
   streams(first: 100) {
@@ -118,7 +123,9 @@ async function graphql(query, variables) {
   if (body?.errors?.length) {
     throw new ViewerError(body.errors.map((e) => e.message).join("\n"));
   }
-  if (!response.ok || !body?.data) throw new ViewerError(`HTTP ${response.status} from /graphql`);
+  if (!response.ok || !body?.data) {
+    throw new ViewerError(`HTTP ${response.status} from ${GRAPHQL.pathname}`);
+  }
   return body.data;
 }
 
@@ -196,8 +203,12 @@ function subscribe() {
   });
   // EventSource sends GET with Accept: text/event-stream, which Yoga answers with the
   // subscription's events as SSE `next` events and a final `complete`.
-  const source = new EventSource(`${GRAPHQL}?${params}`);
+  const url = new URL(GRAPHQL);
+  url.search = params.toString();
+  const source = new EventSource(url);
   current.source = source;
+  // Reset only by an event: a connection that opens and drops at once is still failing.
+  let errorsInARow = 0;
   setStatus(`Connecting to ${current.name}…`, "connecting");
   source.addEventListener("open", () => {
     setStatus(`Live: ${current.name}`, "live");
@@ -206,6 +217,7 @@ function subscribe() {
   });
   source.addEventListener("next", (message) => {
     if (view !== current) return;
+    errorsInARow = 0;
     const payload = JSON.parse(message.data);
     if (payload.errors?.length) {
       showProblem(payload.errors.map((e) => e.message).join("\n"));
@@ -232,6 +244,10 @@ function subscribe() {
   });
   source.addEventListener("error", () => {
     if (view !== current) return;
+    errorsInARow += 1;
+    if (source.readyState !== EventSource.CLOSED && errorsInARow >= MAX_CONSECUTIVE_ERRORS) {
+      source.close();
+    }
     if (source.readyState === EventSource.CLOSED) {
       setStatus(`Disconnected from ${current.name} (reload to retry)`, "ended");
     } else setStatus(`Reconnecting to ${current.name}…`, "connecting");
@@ -260,6 +276,7 @@ async function loadHistory(current) {
       tracks: null,
     });
   }
+  evictOldest();
   render();
 }
 
@@ -276,15 +293,24 @@ function fromEvent(event) {
 
 function addFragment(fragment) {
   store(fragment);
+  evictOldest();
   render();
 }
 
-/** Keeps a fragment without drawing, so a page of history is drawn once. */
+/**
+ * Keeps a fragment without drawing or evicting, so a page of history is drawn, and trimmed to
+ * MAX_FRAGMENTS, once (call evictOldest after).
+ */
 function store(fragment) {
   if (Number.isNaN(fragment.start)) return;
   view.fragments.set(fragment.number, fragment);
-  if (view.fragments.size > MAX_FRAGMENTS) {
-    const oldest = sortedFragments()[0];
+}
+
+/** Drops the oldest fragments beyond MAX_FRAGMENTS, with one sort however many go. */
+function evictOldest() {
+  const excess = view.fragments.size - MAX_FRAGMENTS;
+  if (excess <= 0) return;
+  for (const oldest of sortedFragments().slice(0, excess)) {
     view.fragments.delete(oldest.number);
     view.elements.get(oldest.number)?.remove();
     view.elements.delete(oldest.number);
@@ -481,10 +507,8 @@ async function makeClip(startMs, endMs) {
 
   ui.video.hidden = false;
   ui.video.src = clip.url;
-  const link = document.createElement("a");
-  link.href = clip.url;
-  link.download = `${view.name}-${new Date(startMs).toISOString()}.mp4`;
-  link.textContent = "Download MP4";
+  const link = clipLink(clip.url, `${view.name}-${new Date(startMs).toISOString()}.mp4`);
+  link.textContent = link.download ? "Download MP4" : "Open MP4";
   ui.download.replaceChildren(link);
   ui.download.hidden = false;
 
@@ -493,9 +517,7 @@ async function makeClip(startMs, endMs) {
     ui.parts.replaceChildren(
       ...clip.parts.map((part, index) => {
         const item = document.createElement("li");
-        const link = document.createElement("a");
-        link.href = part.url;
-        link.download = `${view.name}-part${index + 1}.mp4`;
+        const link = clipLink(part.url, `${view.name}-part${index + 1}.mp4`);
         link.textContent = `Part ${index + 1}: ${part.fragmentCount} fragments, ${part.range.start} to ${part.range.end}`;
         item.append(link);
         return item;
@@ -505,6 +527,21 @@ async function makeClip(startMs, endMs) {
   }
 }
 
+/**
+ * A link to a clip. Browsers ignore `download` on a link to another origin (PUBLIC_URL may
+ * name one), so there it opens the MP4 in a new tab instead of saving it.
+ */
+function clipLink(url, filename) {
+  const link = document.createElement("a");
+  link.href = url;
+  if (link.origin === location.origin) link.download = filename;
+  else {
+    link.target = "_blank";
+    link.rel = "noopener";
+  }
+  return link;
+}
+
 ui.video.addEventListener("loadedmetadata", () => {
   ui.clipInfo.textContent = ui.clipInfo.textContent.replace(
     /Loading…$/,
@@ -512,9 +549,9 @@ ui.video.addEventListener("loadedmetadata", () => {
   );
 });
 ui.video.addEventListener("error", () => {
-  // The MP4 may be fine while this browser lacks the codec: the download still works.
+  // The MP4 may be fine while this browser lacks the codec: the link still works.
   const reason = ui.video.error?.message || `media error ${ui.video.error?.code}`;
-  showProblem(`The browser could not play the clip (${reason}); the download link still works.`);
+  showProblem(`The browser could not play the clip (${reason}); the link to the MP4 still works.`);
 });
 
 loadStreams().catch((error) => {
