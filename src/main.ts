@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   console.log(
     `GraphQL gateway: ${address.graphqlUrl} (GraphiQL in a browser; WebSocket ${address.wsUrl})`,
   );
-  if (config.graphiql) console.log(`Live viewer: ${address.url}/viewer`);
+  if (config.graphiql) console.log(`Live viewer: ${address.url}/viewer/`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
