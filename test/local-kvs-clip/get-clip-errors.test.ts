@@ -147,7 +147,9 @@ describe("GetClip errors", () => {
   });
 
   it("throttles GetClip per stream with ClientLimitExceededException", async () => {
-    const limited = await startBackend({ getClipRatePerSecond: 1 });
+    // A clock that stands still: both calls fall in one rate window however slow the machine.
+    const frozenMs = Date.now();
+    const limited = await startBackend({ getClipRatePerSecond: 1, clock: { now: () => frozenMs } });
     try {
       await createStream(limited.endpoint, "limited");
       const client = await archivedClient(limited.endpoint, "limited");

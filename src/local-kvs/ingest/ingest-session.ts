@@ -9,7 +9,7 @@ import type { Clock } from "../clock.ts";
 import { StreamGoneError } from "../store/local-fragment-store.ts";
 import { type FragmentStore, type StreamRecord, storedTrack } from "../store/types.ts";
 import { PUT_MEDIA_ERROR, type PutMediaAck } from "./ack.ts";
-import { awaitWithIdleAcks, IDLE_TIMEOUT } from "./idle-acks.ts";
+import { IDLE_TIMEOUT, IdleWatch } from "./idle-acks.ts";
 import type { PutMediaRequest } from "./put-media-headers.ts";
 
 /** KVS limits a fragment to 50 MB and 20 seconds. */
@@ -151,14 +151,14 @@ export async function ingestPutMediaBody(
   };
 
   const chunks = body[Symbol.asyncIterator]();
-  const idle = {
+  const idle = new IdleWatch({
     ...ctx.idle,
     sendIdle: () => ctx.sendAck({ EventType: "IDLE" }),
-  };
+  });
   try {
     try {
       while (true) {
-        const next = await awaitWithIdleAcks(chunks.next(), idle);
+        const next = await idle.wait(chunks.next());
         if (next === IDLE_TIMEOUT) {
           // A read is still pending, so the body cannot be detached: the socket is closed.
           ctx.log(`PutMedia ${stream.streamName}: no data for ${ctx.idle.timeoutMs} ms, closing`);
@@ -182,6 +182,7 @@ export async function ingestPutMediaBody(
     if (error instanceof IngestStop) return { persisted, errorId: error.errorId };
     throw error;
   } finally {
+    idle.close();
     if (header) store.releaseHeader(header.headerId);
   }
 }

@@ -5,7 +5,7 @@
 import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../mkv/kvs-error-ids.ts";
 import type { Clock } from "../clock.ts";
 import type { MediaSink } from "../server/context.ts";
-import { FragmentGoneError, HeaderGoneError } from "../store/local-fragment-store.ts";
+import { isStoredMediaGone } from "../store/local-fragment-store.ts";
 import type { FragmentRecord, FragmentStore, HeaderRecord } from "../store/types.ts";
 import { errorDocument, fragmentDocument } from "./fragment-document.ts";
 
@@ -72,10 +72,9 @@ export async function runGetMediaSession(options: GetMediaSessionOptions): Promi
         try {
           parts = await fragmentDocument(store, next, clock.now(), headers);
         } catch (error) {
-          const gone = error instanceof FragmentGoneError || error instanceof HeaderGoneError;
           await sink.write(
             errorDocument(
-              gone ? FRAGMENT_NOT_FOUND_ERROR_ID : INTERNAL_ERROR_ID,
+              isStoredMediaGone(error) ? FRAGMENT_NOT_FOUND_ERROR_ID : INTERNAL_ERROR_ID,
               next.fragmentNumber,
             ),
           );

@@ -527,3 +527,8 @@ export class FragmentGoneError extends Error {
     this.name = "FragmentGoneError";
   }
 }
+
+/** Whether a read failed because retention or DeleteStream removed the media meanwhile. */
+export function isStoredMediaGone(error: unknown): boolean {
+  return error instanceof FragmentGoneError || error instanceof HeaderGoneError;
+}

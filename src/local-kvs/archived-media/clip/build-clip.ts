@@ -8,7 +8,8 @@ import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { EbmlError } from "../../../mkv/ebml.ts";
 import { KvsServiceError, resourceNotFound } from "../../errors.ts";
-import type { FragmentRecord, FragmentStore } from "../../store/types.ts";
+import { isStoredMediaGone } from "../../store/local-fragment-store.ts";
+import type { FragmentRecord, FragmentStore, HeaderRecord } from "../../store/types.ts";
 import { type ClipHeader, parseClipHeader } from "./clip-header.ts";
 import { clipInputDocument } from "./clip-input-document.ts";
 import { makeClipDirectory } from "./clip-temp-dirs.ts";
@@ -40,8 +41,23 @@ interface PreparedFragment {
 const invalidFrame = (message: string) =>
   new KvsServiceError("InvalidMediaFrameException", message);
 
-async function prepareHeader(store: FragmentStore, headerId: string): Promise<PreparedHeader> {
-  const record = await store.readHeader(headerId);
+/** Retention or DeleteStream took it meanwhile: to the client the range now lacks fragments. */
+function fragmentGone(fragment: FragmentRecord): KvsServiceError {
+  return resourceNotFound(`Fragment ${fragment.fragmentNumber} is no longer available.`);
+}
+
+async function prepareHeader(
+  store: FragmentStore,
+  fragment: FragmentRecord,
+): Promise<PreparedHeader> {
+  let record: HeaderRecord;
+  try {
+    record = await store.readHeader(fragment.headerId);
+  } catch (error) {
+    // Its header goes with the last fragment that used it.
+    if (isStoredMediaGone(error)) throw fragmentGone(fragment);
+    throw error;
+  }
   const plan = planClipTracks(record.tracks);
   try {
     return { header: parseClipHeader(record.bytes), plan };
@@ -60,8 +76,8 @@ async function readStoredCluster(
   try {
     return await store.readCluster(fragment);
   } catch (error) {
-    if (error instanceof KvsServiceError) throw error;
-    throw resourceNotFound(`Fragment ${fragment.fragmentNumber} is no longer available.`);
+    if (isStoredMediaGone(error)) throw fragmentGone(fragment);
+    throw error;
   }
 }
 
@@ -92,7 +108,7 @@ async function prepare(
     signal?.throwIfAborted();
     let header = headers.get(record.headerId);
     if (!header) {
-      header = await prepareHeader(store, record.headerId);
+      header = await prepareHeader(store, record);
       headers.set(record.headerId, header);
     }
     plan ??= header.plan;

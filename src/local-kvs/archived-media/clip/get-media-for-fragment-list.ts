@@ -1,10 +1,11 @@
 // POST /getMediaForFragmentList: the listed fragments, in the order asked, as the same tagged
 // MKV documents GetMedia sends (kinesis-video-archived-media).
-import { FRAGMENT_NOT_FOUND_ERROR_ID } from "../../../mkv/kvs-error-ids.ts";
+import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../../mkv/kvs-error-ids.ts";
 import { resourceNotFound } from "../../errors.ts";
 import { errorDocument, fragmentDocument } from "../../media/fragment-document.ts";
 import { streamFromInput } from "../../operations/resolve-stream.ts";
-import type { OperationHandler } from "../../server/context.ts";
+import type { MediaSink, OperationHandler } from "../../server/context.ts";
+import { isStoredMediaGone } from "../../store/local-fragment-store.ts";
 import type { FragmentRecord, HeaderRecord } from "../../store/types.ts";
 import { FRAGMENT_NUMBER } from "../../validation.ts";
 
@@ -31,22 +32,37 @@ export const getMediaForFragmentList: OperationHandler = {
       return fragment;
     });
 
-    const sink = ctx.startStream("video/webm");
+    // The 200 goes out only once the first document is read, so a fragment that expired since
+    // the check is still answered with ResourceNotFoundException; later ones end the body the
+    // GetMedia way (ERROR 4000 for gone media, 5000 for anything else).
     const headers = new Map<string, HeaderRecord>();
+    let sink: MediaSink | undefined;
     for (const fragment of fragments) {
       let parts: Uint8Array[];
       try {
         parts = await fragmentDocument(store, fragment, ctx.clock.now(), headers);
       } catch (error) {
-        // Retention (or DeleteStream) removed it after the check: report it the GetMedia way.
+        const gone = isStoredMediaGone(error);
+        if (!sink) {
+          if (!gone) throw error;
+          throw resourceNotFound(
+            `Fragment ${fragment.fragmentNumber} is no longer available in stream ${stream.streamName}.`,
+          );
+        }
         ctx.log(`GetMediaForFragmentList ${fragment.fragmentNumber}: ${String(error)}`);
-        await sink.write(errorDocument(FRAGMENT_NOT_FOUND_ERROR_ID, fragment.fragmentNumber));
+        await sink.write(
+          errorDocument(
+            gone ? FRAGMENT_NOT_FOUND_ERROR_ID : INTERNAL_ERROR_ID,
+            fragment.fragmentNumber,
+          ),
+        );
         break;
       }
+      sink ??= ctx.startStream("video/webm");
       for (const part of parts) {
         if (!(await sink.write(part))) return;
       }
     }
-    await sink.end();
+    await (sink ?? ctx.startStream("video/webm")).end();
   },
 };
