@@ -302,7 +302,10 @@ export class GetMediaSession {
   private resumeByTimeAfterGone(error: Error): boolean {
     if (!(error instanceof GetMediaStreamError)) return false;
     if (error.errorId !== FRAGMENT_NOT_FOUND_ERROR_ID) return false;
-    if (this.lastServerMs === null || this.resumeAfter !== null) return false;
+    // Only a resume that KVS refused outright: a 4000 after fragments of this very response is
+    // KVS stopping the session, and ends it.
+    if (this.deliveredInAttempt > 0 || this.lastServerMs === null) return false;
+    if (this.resumeAfter !== null) return false;
     this.resumeAfter = new Date(this.lastServerMs + 1);
     return true;
   }
