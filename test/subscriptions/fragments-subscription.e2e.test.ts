@@ -8,7 +8,7 @@ import { subscribeWs } from "../support/graphql.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsSubscription } from "./documents.ts";
 import { numbersOf, take } from "./events.ts";
-import { type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
+import { FAST_BACKOFF, type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
 
 let stack: Stack;
 const opened = new OpenedForTest();
@@ -18,7 +18,7 @@ beforeAll(async () => {
     kvs: { demoStream: true },
     gateway: {
       getMedia: {
-        backoff: { baseMs: 20, maxMs: 200, throttledBaseMs: 50, idleBaseMs: 20, idleMaxMs: 100 },
+        backoff: FAST_BACKOFF,
       },
     },
   });

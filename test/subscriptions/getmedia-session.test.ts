@@ -7,7 +7,13 @@ import { GetMediaStreamError } from "../../src/kvs/getmedia-errors.ts";
 import { GetMediaSession, type SessionEvent } from "../../src/kvs/getmedia-session.ts";
 import type { StartSelector } from "../../src/kvs/getmedia-start.ts";
 import { createLocalKvs, type LocalKvs } from "../../src/local-kvs/index.ts";
-import { gatewayClientsFor, type LiveProducer, OpenedForTest, waitFor } from "./support.ts";
+import {
+  FAST_BACKOFF,
+  gatewayClientsFor,
+  type LiveProducer,
+  OpenedForTest,
+  waitFor,
+} from "./support.ts";
 
 let kvs: LocalKvs;
 let wiring: ReturnType<typeof gatewayClientsFor>;
@@ -35,7 +41,7 @@ function openSession(streamName: string, start: StartSelector) {
     stream: { name: streamName },
     start,
     // Fast retries keep the suite short; the policy itself is the default's shape.
-    backoff: { baseMs: 20, maxMs: 200, throttledBaseMs: 50, idleBaseMs: 20, idleMaxMs: 100 },
+    backoff: FAST_BACKOFF,
     onEvent: (event) => events.push(event),
   });
   const done = session.run();

@@ -2,15 +2,18 @@
 // leaves KVS, so resuming from its continuation token gets ERROR 4000. The subscription must go
 // on (reopening by server time just after that fragment), not end with FRAGMENT_NOT_FOUND.
 
-import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
-import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
-import { subscribeWs, wsClient } from "../support/graphql.ts";
+import { wsClient } from "../support/graphql.ts";
 import { type Stack, startStack } from "../support/stack.ts";
-import { FragmentsSubscription } from "./documents.ts";
-import { type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+import {
+  FAST_BACKOFF,
+  type LiveProducer,
+  readFragments,
+  recordStartSelectors,
+  startLiveProducer,
+  waitFor,
+} from "./support.ts";
 
 const HOUR_MS = 3_600_000;
 /** The backend's clock runs this far ahead of the wall clock (moved forward by the test). */
@@ -25,7 +28,7 @@ beforeAll(async () => {
     kvs: { clock: { now: () => Date.now() + offsetMs }, getMediaSessionMaxSeconds: 1 },
     gateway: {
       getMedia: {
-        backoff: { baseMs: 20, maxMs: 200, throttledBaseMs: 50, idleBaseMs: 20, idleMaxMs: 100 },
+        backoff: FAST_BACKOFF,
       },
     },
   });
@@ -42,28 +45,8 @@ describe("Subscription.fragments on a stream idle past its retention", () => {
   it("resumes by server time when the last delivered fragment has expired", async () => {
     producer = await startLiveProducer(stack.kvs, "sub-retention");
     const live = producer;
-    const selectors: StartSelector[] = [];
-    stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as GetMediaCommandInput;
-        if (input.StartSelector) selectors.push(input.StartSelector);
-        return next(args);
-      },
-      { step: "initialize", name: "recordRetentionResumeSelector" },
-    );
-    const subscription = subscribeWs(socket, FragmentsSubscription, {
-      name: "sub-retention",
-      start: { type: "NOW" },
-    }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
-    const received: string[] = [];
-    const others: string[] = [];
-    const reading = (async () => {
-      for await (const result of subscription) {
-        const event = result.data?.fragments;
-        if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
-        else others.push(JSON.stringify(result));
-      }
-    })();
+    const selectors = recordStartSelectors(stack);
+    const { received, others, stop } = readFragments(socket, "sub-retention");
     const stats = stack.kvs.stats;
     await waitFor(() => stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
 
@@ -88,7 +71,6 @@ describe("Subscription.fragments on a stream idle past its retention", () => {
       .find((s) => s.StartSelectorType === "SERVER_TIMESTAMP");
     expect(reopened?.StartTimestamp?.getTime()).toBeLessThan(Date.now() + offsetMs);
 
-    await subscription.return?.();
-    await reading;
+    await stop();
   });
 });

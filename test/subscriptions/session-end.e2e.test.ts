@@ -2,15 +2,18 @@
 // a subscription keeps delivering each fragment exactly once: the gateway's session reopens
 // GetMedia with the last continuation token each time.
 
-import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
-import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
-import { subscribeWs, wsClient } from "../support/graphql.ts";
+import { wsClient } from "../support/graphql.ts";
 import { type Stack, startStack } from "../support/stack.ts";
-import { FragmentsSubscription } from "./documents.ts";
-import { type LiveProducer, startLiveProducer, waitFor } from "./support.ts";
+import {
+  FAST_BACKOFF,
+  type LiveProducer,
+  readFragments,
+  recordStartSelectors,
+  startLiveProducer,
+  waitFor,
+} from "./support.ts";
 
 const SESSION_SECONDS = 2;
 
@@ -23,7 +26,7 @@ beforeAll(async () => {
     kvs: { getMediaSessionMaxSeconds: SESSION_SECONDS },
     gateway: {
       getMedia: {
-        backoff: { baseMs: 20, maxMs: 200, throttledBaseMs: 50, idleBaseMs: 20, idleMaxMs: 100 },
+        backoff: FAST_BACKOFF,
       },
     },
   });
@@ -36,45 +39,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The start selectors the gateway's own GetMedia client sends from now on (requests go on unchanged). */
-function recordStartSelectors(): StartSelector[] {
-  const selectors: StartSelector[] = [];
-  stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as GetMediaCommandInput;
-      if (input.StartSelector) selectors.push(input.StartSelector);
-      return next(args);
-    },
-    { step: "initialize", name: `recordStartSelector${++recorders}` },
-  );
-  return selectors;
-}
-let recorders = 0;
-
 describe("Subscription.fragments across KVS session ends", () => {
   it("resumes with the continuation token: consecutive fragments, none missing or repeated", async () => {
     live = await startLiveProducer(stack.kvs, "sub-session-end");
     const producer = live;
     // Watch the start selectors the gateway's own GetMedia client sends (the requests still go
     // to the backend unchanged).
-    const selectors = recordStartSelectors();
+    const selectors = recordStartSelectors(stack);
     const stats = stack.kvs.stats;
     const getMediaBefore = stats.count("GetMedia");
     const abandonedBefore = stats.abandoned("GetMedia");
 
-    const subscription = subscribeWs(socket, FragmentsSubscription, {
-      name: "sub-session-end",
-      start: { type: "NOW" },
-    }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
-    const received: string[] = [];
-    const others: string[] = [];
-    const reading = (async () => {
-      for await (const result of subscription) {
-        const event = result.data?.fragments;
-        if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
-        else others.push(JSON.stringify(result));
-      }
-    })();
+    const { received, others, stop } = readFragments(socket, "sub-session-end");
     await waitFor(() => stats.inProgress("GetMedia") === 1, 5000, "GetMedia to open");
 
     // Feed a fragment every 100 ms until the backend has ended two sessions.
@@ -105,8 +81,7 @@ describe("Subscription.fragments across KVS session ends", () => {
     expect([...tokens].sort()).toEqual(tokens);
     expect(new Set(tokens).size).toBe(tokens.length);
 
-    await subscription.return?.();
-    await reading;
+    await stop();
     await waitFor(() => stats.inProgress("GetMedia") === 0, 2000, "GetMedia to close");
   });
 
@@ -114,21 +89,11 @@ describe("Subscription.fragments across KVS session ends", () => {
     const producer = await startLiveProducer(stack.kvs, "sub-idle-now");
     try {
       const [before] = await producer.send(1);
-      const selectors = recordStartSelectors();
+      const selectors = recordStartSelectors(stack);
       const stats = stack.kvs.stats;
       const getMediaBefore = stats.count("GetMedia");
       const subscribedAt = Date.now();
-      const subscription = subscribeWs(socket, FragmentsSubscription, {
-        name: "sub-idle-now",
-        start: { type: "NOW" },
-      }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
-      const received: string[] = [];
-      const reading = (async () => {
-        for await (const result of subscription) {
-          const event = result.data?.fragments;
-          if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
-        }
-      })();
+      const { received, stop } = readFragments(socket, "sub-idle-now");
       await waitFor(() => stats.count("GetMedia") > getMediaBefore, 10_000, "GetMedia to open");
       const openedBy = Date.now();
       // The backend ends the empty session after 2 s; the gateway opens the next one.
@@ -147,8 +112,7 @@ describe("Subscription.fragments across KVS session ends", () => {
       await waitFor(() => received.length > 0, 10_000, "the new fragment");
       expect(received).toEqual([after]);
       expect(received).not.toContain(before);
-      await subscription.return?.();
-      await reading;
+      await stop();
     } finally {
       await producer.stop();
     }

@@ -2,6 +2,8 @@
 // kvs-local stream on demand (one PutMedia connection, one Cluster per fragment), and the
 // gateway's real client wiring for sessions used without the GraphQL layer.
 
+import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
+import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
 import { KvsClients } from "../../src/kvs/clients.ts";
 import { EndpointCache } from "../../src/kvs/endpoints.ts";
@@ -11,8 +13,11 @@ import { withClusterTimecode } from "../../src/local-kvs/demo/cluster-timecode.t
 import { loadDemoClip } from "../../src/local-kvs/demo/demo-sample.ts";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
 import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
-import { wsClient } from "../support/graphql.ts";
+import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
+import { subscribeWs, wsClient } from "../support/graphql.ts";
 import { createStreams } from "../support/seed.ts";
+import type { Stack } from "../support/stack.ts";
+import { FragmentsSubscription } from "./documents.ts";
 
 export interface LiveProducer {
   /** Sends `count` fragments; resolves with their fragment numbers once all are PERSISTED. */
@@ -164,4 +169,63 @@ export class OpenedForTest {
     for (const client of this.#clients) await client.dispose();
     for (const producer of this.#producers) await producer.stop();
   }
+}
+
+/** Reconnect delays short enough for tests (the defaults are tuned for KVS). */
+export const FAST_BACKOFF = {
+  baseMs: 20,
+  maxMs: 200,
+  throttledBaseMs: 50,
+  idleBaseMs: 20,
+  idleMaxMs: 100,
+};
+
+let recorders = 0;
+
+/** The start selectors the gateway's own GetMedia client sends from now on (requests go on unchanged). */
+export function recordStartSelectors(stack: Stack): StartSelector[] {
+  const selectors: StartSelector[] = [];
+  stack.services.clients.media(stack.kvs.endpoint).middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as GetMediaCommandInput;
+      if (input.StartSelector) selectors.push(input.StartSelector);
+      return next(args);
+    },
+    { step: "initialize", name: `recordStartSelector${++recorders}` },
+  );
+  return selectors;
+}
+
+export interface FragmentReading {
+  /** Fragment numbers of the FragmentEvents received, in order. */
+  readonly received: string[];
+  /** Every other result, as JSON (errors and error events). */
+  readonly others: string[];
+  /** Unsubscribes and waits for the reading to end. */
+  stop(): Promise<void>;
+}
+
+/** Subscribes to a stream's fragments at NOW over `socket` and collects what arrives. */
+export function readFragments(socket: Client, name: string): FragmentReading {
+  const subscription = subscribeWs(socket, FragmentsSubscription, {
+    name,
+    start: { type: "NOW" },
+  }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
+  const received: string[] = [];
+  const others: string[] = [];
+  const reading = (async () => {
+    for await (const result of subscription) {
+      const event = result.data?.fragments;
+      if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
+      else others.push(JSON.stringify(result));
+    }
+  })();
+  return {
+    received,
+    others,
+    async stop() {
+      await subscription.return?.();
+      await reading;
+    },
+  };
 }
