@@ -4,10 +4,11 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LiveProducer, startLiveProducer, waitFor } from "../subscriptions/support.ts";
 import { type Stack, startStack } from "../support/stack.ts";
+import { launchChromium } from "./chromium.ts";
 
 const STREAM = "browser-live";
 const QUERY = `subscription LiveFragments {
@@ -28,11 +29,7 @@ beforeAll(async () => {
   stack = await startStack();
   live = await startLiveProducer(stack.kvs, STREAM);
   screenshots = await mkdtemp(path.join(os.tmpdir(), "graphiql-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

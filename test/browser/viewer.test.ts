@@ -8,9 +8,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../support/stack.ts";
+import { launchChromium } from "./chromium.ts";
 
 let stack: Stack;
 let browser: Browser;
@@ -19,11 +20,7 @@ let screenshots: string;
 beforeAll(async () => {
   stack = await startStack({ kvs: { demoStream: true } });
   screenshots = await mkdtemp(path.join(os.tmpdir(), "viewer-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
