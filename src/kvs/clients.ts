@@ -31,31 +31,21 @@ const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 /** The SDK's own pool settings, kept for the agents made here. */
 const AGENT_OPTIONS: AgentOptions = { keepAlive: true, maxSockets: 50 };
 
-/** A keep-alive agent that, once retired, closes its idle sockets and every busy one when its request ends. */
-class RetirableHttpAgent extends HttpAgent {
-  #retired = false;
-
-  retire(): void {
-    this.#retired = true;
-    closeFreeSockets(this);
-  }
-
-  override keepSocketAlive(socket: Duplex): boolean {
-    return !this.#retired && keptByNode(super.keepSocketAlive(socket));
-  }
-}
-
-class RetirableHttpsAgent extends HttpsAgent {
-  #retired = false;
-
-  retire(): void {
-    this.#retired = true;
-    closeFreeSockets(this);
-  }
-
-  override keepSocketAlive(socket: Duplex): boolean {
-    return !this.#retired && keptByNode(super.keepSocketAlive(socket));
-  }
+/**
+ * Makes a keep-alive agent retirable: once retired, it closes its idle sockets and every busy
+ * one when its request ends (http and https agents alike, hence a wrapper, not a subclass).
+ */
+function retirable<A extends HttpAgent>(agent: A): { agent: A; retire(): void } {
+  let retired = false;
+  const keep = agent.keepSocketAlive.bind(agent);
+  agent.keepSocketAlive = (socket: Duplex) => !retired && keptByNode(keep(socket));
+  return {
+    agent,
+    retire() {
+      retired = true;
+      closeFreeSockets(agent);
+    },
+  };
 }
 
 /** Node's keepSocketAlive answers a boolean (typed void by @types/node); false means "destroy". */
@@ -79,13 +69,13 @@ interface PooledClient<Client> {
 function pooled<Client>(
   make: (agents: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }) => Client,
 ): PooledClient<Client> {
-  const httpAgent = new RetirableHttpAgent(AGENT_OPTIONS);
-  const httpsAgent = new RetirableHttpsAgent(AGENT_OPTIONS);
+  const http = retirable(new HttpAgent(AGENT_OPTIONS));
+  const https = retirable(new HttpsAgent(AGENT_OPTIONS));
   return {
-    client: make({ httpAgent, httpsAgent }),
+    client: make({ httpAgent: http.agent, httpsAgent: https.agent }),
     retire() {
-      httpAgent.retire();
-      httpsAgent.retire();
+      http.retire();
+      https.retire();
     },
   };
 }

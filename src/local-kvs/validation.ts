@@ -83,17 +83,7 @@ function serializationError(path: string, expected: string): KvsServiceError {
 }
 
 export function checkString(path: string, value: string, rule: StringConstraint): string {
-  const length = [...value].length;
-  if (rule.min !== undefined && length < rule.min) {
-    throw validationError(
-      path,
-      value,
-      `Member must have length greater than or equal to ${rule.min}`,
-    );
-  }
-  if (rule.max !== undefined && length > rule.max) {
-    throw validationError(path, value, `Member must have length less than or equal to ${rule.max}`);
-  }
+  checkCount(path, value, [...value].length, rule);
   if (rule.pattern && !rule.pattern.test(value)) {
     throw validationError(
       path,

@@ -1,6 +1,7 @@
 // Shared helpers for the MKV tests: the fixture folder, expected.json, and seeded chunking.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { GetMediaFragment } from "../../src/mkv/types.ts";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures/getmedia");
 
@@ -10,23 +11,26 @@ export interface ExpectedTag {
   position: "pre-cluster" | "post-cluster";
 }
 
-export interface ExpectedFragment {
+/** A fragment of expected.json: the reader's own fields under the same names, plus its counts. */
+export type ExpectedFragment = Pick<
+  GetMediaFragment,
+  | "fragmentNumber"
+  | "serverTimestamp"
+  | "serverTimestampMs"
+  | "producerTimestamp"
+  | "producerTimestampMs"
+  | "millisBehindNow"
+  | "continuationToken"
+  | "errorCode"
+  | "errorId"
+  | "complete"
+  | "clusterTimecodes"
+  | "lastBlockTruncated"
+> & {
   segmentIndex: number;
-  fragmentNumber: string | null;
-  serverTimestamp: string | null;
-  serverTimestampMs: number | null;
-  producerTimestamp: string | null;
-  producerTimestampMs: number | null;
-  millisBehindNow: number | null;
-  continuationToken: string | null;
-  errorCode: string | null;
-  errorId: string | null;
-  complete: boolean;
-  clusterTimecodes: number[];
   simpleBlocks: number;
-  lastBlockTruncated: boolean;
   otherTags: ExpectedTag[];
-}
+};
 
 export interface ExpectedCluster {
   offset: number;
