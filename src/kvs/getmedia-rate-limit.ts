@@ -43,15 +43,22 @@ export class PerStreamRateLimiter {
  * setTimeout as a promise that an AbortSignal cancels (rejecting with the signal's reason). The one
  * sleep of the upstream layer: clip-parts paces its ListFragments pages with it too.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // Node starts a timer from the event loop's cached time, which a busy loop leaves behind the
+  // real clock: the timer can fire early by that lag. Pacing must not run early, so top up.
+  const until = performance.now() + ms;
+  for (let left = ms; left > 0; left = until - performance.now()) await timer(left, signal);
+  signal?.throwIfAborted();
+}
+
+function timer(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      clearTimeout(handle);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const handle = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
