@@ -1,10 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    // graphql ships CJS (index.js) and ESM (index.mjs) without an exports map: Node loads the CJS
-    // for Pothos and Yoga, so test code must get the same instance ("another module or realm").
-    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+    // graphql 17's exports map has a "development" build that Vite's resolver would pick for our
+    // sources, while Yoga and Pothos (loaded by Node itself) get the file Node resolves: pin test
+    // and source code to that same file, or schemas and errors come from "another realm".
+    alias: [{ find: /^graphql$/, replacement: fileURLToPath(import.meta.resolve("graphql")) }],
   },
   test: {
     include: ["test/**/*.test.ts"],

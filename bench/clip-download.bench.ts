@@ -1,7 +1,7 @@
 // Downloading a large clip through the gateway's signed-URL route vs GetClip straight from the
 // backend (kvs-local), with the gateway's peak memory. The gateway runs in a child process so
 // its memory is its own; the backend and the downloading client run here.
-// Run: npx tsx bench/clip-download.bench.ts
+// Run: node bench/clip-download.bench.ts
 
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -201,9 +201,7 @@ async function main(): Promise<void> {
       end: new Date(producerStart + SECONDS * 1000),
     };
 
-    child = fork(import.meta.filename, ["gateway", kvs.endpoint], {
-      execArgv: ["--import", "tsx"],
-    });
+    child = fork(import.meta.filename, ["gateway", kvs.endpoint], {});
     const gatewayUrl = (await nextMessage(child, "ready")).url;
     client = new KinesisVideoArchivedMediaClient({
       endpoint: await dataEndpoint(kvs.endpoint, STREAM, "GET_CLIP"),

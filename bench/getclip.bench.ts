@@ -1,7 +1,7 @@
 // GetClip of 200 fragments (kvs-local, through the SDK) vs `ffmpeg -c copy` remuxing the same
 // Matroska bytes into a fast-start MP4, and the backend's peak RSS while it builds the clip.
 // kvs-local runs in a child process (disk store) so its memory is its own.
-// Run: npx tsx bench/getclip.bench.ts
+// Run: node bench/getclip.bench.ts
 import { execFile, fork } from "node:child_process";
 import { mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -105,7 +105,6 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "getclip-bench-"));
   const kvsProcess = fork(import.meta.filename, ["child", path.join(dir, "store")], {
-    execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const replies: Array<(value: { endpoint?: string; memory?: Memory }) => void> = [];

@@ -1,5 +1,5 @@
 // GetMediaReader vs the `ebml` npm Decoder on the same real GetMedia capture, in 64 KiB chunks.
-// Run: npx tsx bench/getmedia-reader.bench.ts
+// Run: node bench/getmedia-reader.bench.ts
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";

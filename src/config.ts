@@ -51,8 +51,11 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.problems = problems;
     this.name = "ConfigError";
   }
 }
@@ -62,7 +65,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 class Reader {
   readonly problems: string[] = [];
 
-  constructor(private readonly env: Env) {}
+  private readonly env: Env;
+
+  constructor(env: Env) {
+    this.env = env;
+  }
 
   string(name: string): string | undefined {
     const value = this.env[name]?.trim();

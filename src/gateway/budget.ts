@@ -8,7 +8,10 @@ export const DEFAULT_UPSTREAM_CALLS_PER_OPERATION = 500;
 export class UpstreamBudget {
   #remaining: number;
 
-  constructor(readonly limit: number) {
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
     this.#remaining = limit;
   }
 

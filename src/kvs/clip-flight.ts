@@ -25,7 +25,11 @@ export type ClipFetch = (signal: AbortSignal) => Promise<ClipUpstreamResponse>;
 /** Bytes retained by all running flights together. */
 export class RetentionBudget {
   #used = 0;
-  constructor(readonly maxBytes: number) {}
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
 
   get usedBytes(): number {
     return this.#used;

@@ -42,11 +42,11 @@ export type ClipTokenFailureReason = "malformed" | "unknown-key" | "bad-signatur
 /** A download URL that must be refused (HTTP 403). */
 export class ClipTokenError extends Error {
   override readonly name = "ClipTokenError";
-  constructor(
-    readonly reason: ClipTokenFailureReason,
-    message: string,
-  ) {
+  readonly reason: ClipTokenFailureReason;
+
+  constructor(reason: ClipTokenFailureReason, message: string) {
     super(message);
+    this.reason = reason;
   }
 }
 

@@ -19,12 +19,11 @@ export class GetMediaStreamError extends KvsError {
   /** 3002 and 5000 are transient on KVS's side; the session reconnects instead of ending. */
   readonly retryable: boolean;
 
-  constructor(
-    errorIdTag: string | null,
-    readonly errorCode: string | null,
-    /** The FRAGMENT_NUMBER tag of the error document, when KVS named the fragment. */
-    readonly fragmentNumber: string | null,
-  ) {
+  readonly errorCode: string | null;
+  /** The FRAGMENT_NUMBER tag of the error document, when KVS named the fragment. */
+  readonly fragmentNumber: string | null;
+
+  constructor(errorIdTag: string | null, errorCode: string | null, fragmentNumber: string | null) {
     const trimmed = errorIdTag?.trim() ?? "";
     const errorId = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : null;
     const known = errorId === null ? undefined : GET_MEDIA_ERROR_IDS[errorId];
@@ -33,6 +32,8 @@ export class GetMediaStreamError extends KvsError {
       `GetMedia stopped with ERROR_ID ${errorIdTag ?? "(none)"}` +
         `${meaning ? ` (${meaning})` : ""}${errorCode ? `: ${errorCode}` : ""}`,
     );
+    this.errorCode = errorCode;
+    this.fragmentNumber = fragmentNumber;
     this.code = errorCode || `ERROR_ID_${errorId ?? "UNKNOWN"}`;
     this.errorId = errorId;
     this.meaning = meaning;
@@ -44,24 +45,29 @@ export class GetMediaStreamError extends KvsError {
 /** A subscriber's bounded buffer overflowed: it was dropped so it could not stall the others. */
 export class SlowSubscriberError extends Error {
   override readonly name = "SlowSubscriberError";
-  constructor(
-    readonly bufferSize: number,
-    /** Token of the last fragment the subscriber was sent; resubscribe with it to continue. */
-    readonly continuationToken: string | null,
-  ) {
+  readonly bufferSize: number;
+  /** Token of the last fragment the subscriber was sent; resubscribe with it to continue. */
+  readonly continuationToken: string | null;
+
+  constructor(bufferSize: number, continuationToken: string | null) {
     super(
       `Subscriber dropped: it fell ${bufferSize} events behind the live stream.` +
         (continuationToken
           ? ` Resubscribe with start CONTINUATION_TOKEN ${continuationToken} to continue.`
           : ""),
     );
+    this.bufferSize = bufferSize;
+    this.continuationToken = continuationToken;
   }
 }
 
 /** The upstream sent no byte for too long; the session reconnects (never surfaced on its own). */
 export class GetMediaStalledError extends Error {
   override readonly name = "GetMediaStalledError";
-  constructor(readonly idleMs: number) {
+  readonly idleMs: number;
+
+  constructor(idleMs: number) {
     super(`GetMedia sent nothing for ${idleMs} ms`);
+    this.idleMs = idleMs;
   }
 }

@@ -15,10 +15,13 @@ export class PerStreamRateLimiter {
   /** Start times (past or reserved in the future) of the last `calls` calls per stream. */
   private readonly starts = new LRUCache<string, number[]>({ max: 10_000 });
 
-  constructor(
-    private readonly policy: RateLimitPolicy = GET_MEDIA_RATE_LIMIT,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly policy: RateLimitPolicy;
+  private readonly now: () => number;
+
+  constructor(policy: RateLimitPolicy = GET_MEDIA_RATE_LIMIT, now: () => number = Date.now) {
+    this.policy = policy;
+    this.now = now;
+  }
 
   /** Reserves the next free slot for `key` and returns how long to wait until it. */
   reserve(key: string): number {

@@ -18,14 +18,16 @@ export class FragmentSubscriber implements AsyncIterableIterator<FragmentFeedEve
   private closed = false;
   private lastToken: string | null = null;
 
-  constructor(
-    private readonly capacity: number,
-    /** Called once when this subscriber stops listening, whatever the reason. */
-    private readonly onDetach: (subscriber: FragmentSubscriber) => void,
-  ) {
+  private readonly capacity: number;
+  /** Called once when this subscriber stops listening, whatever the reason. */
+  private readonly onDetach: (subscriber: FragmentSubscriber) => void;
+
+  constructor(capacity: number, onDetach: (subscriber: FragmentSubscriber) => void) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError("subscriber buffer capacity must be a positive integer");
     }
+    this.capacity = capacity;
+    this.onDetach = onDetach;
   }
 
   /** Events waiting to be read (at most capacity + 1 terminal error). */

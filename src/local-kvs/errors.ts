@@ -38,13 +38,11 @@ export function statusForException(exception: string): number {
 /** Thrown by handlers; the server turns it into an AWS-shaped error response. */
 export class KvsServiceError extends Error {
   readonly status: number;
+  readonly exception: string;
 
-  constructor(
-    readonly exception: string,
-    message: string,
-    status?: number,
-  ) {
+  constructor(exception: string, message: string, status?: number) {
     super(message);
+    this.exception = exception;
     this.name = exception;
     this.status = status ?? statusForException(exception);
   }

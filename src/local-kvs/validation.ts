@@ -100,11 +100,14 @@ interface Presence {
 
 /** A JSON object from a request body, read member by member with the model's constraints. */
 export class RequestInput {
-  private constructor(
-    private readonly members: Readonly<Record<string, unknown>>,
-    /** Dotted member path of this object, for messages ("" at the top). */
-    readonly path: string,
-  ) {}
+  private readonly members: Readonly<Record<string, unknown>>;
+  /** Dotted member path of this object, for messages ("" at the top). */
+  readonly path: string;
+
+  private constructor(members: Readonly<Record<string, unknown>>, path: string) {
+    this.members = members;
+    this.path = path;
+  }
 
   /** The top-level body: a JSON object (an empty body counts as `{}`). */
   static from(body: unknown): RequestInput {

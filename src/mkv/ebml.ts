@@ -56,12 +56,13 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export type MkvErrorReason = "truncated" | "corrupt" | "too-large";
 
 export class EbmlError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-    readonly reason: MkvErrorReason = "corrupt",
-  ) {
+  readonly offset: number;
+  readonly reason: MkvErrorReason;
+
+  constructor(message: string, offset: number, reason: MkvErrorReason = "corrupt") {
     super(`${message} at byte ${offset}`);
+    this.offset = offset;
+    this.reason = reason;
     this.name = "EbmlError";
   }
 }

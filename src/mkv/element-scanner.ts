@@ -88,10 +88,13 @@ export class ElementScanner {
   /** End of the innermost known-size master. */
   private boundary = Number.POSITIVE_INFINITY;
 
-  constructor(
-    private readonly handler: ElementHandler,
-    private readonly limits: ScannerLimits,
-  ) {}
+  private readonly handler: ElementHandler;
+  private readonly limits: ScannerLimits;
+
+  constructor(handler: ElementHandler, limits: ScannerLimits) {
+    this.handler = handler;
+    this.limits = limits;
+  }
 
   /** Bytes held back because the element they start is not complete yet. */
   get bufferedBytes(): number {

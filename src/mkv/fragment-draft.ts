@@ -24,12 +24,15 @@ export class FragmentDraft {
   private firstTick = 0;
   private endTick = 0;
 
-  constructor(
-    /** Stream offset where this fragment's bytes start. */
-    readonly start: number,
-    /** Non-AWS tags seen earlier in the document. */
-    readonly otherTags: FragmentTag[],
-  ) {}
+  /** Stream offset where this fragment's bytes start. */
+  readonly start: number;
+  /** Non-AWS tags seen earlier in the document. */
+  readonly otherTags: FragmentTag[];
+
+  constructor(start: number, otherTags: FragmentTag[]) {
+    this.start = start;
+    this.otherTags = otherTags;
+  }
 
   /** Whether the closing tags (MILLIS_BEHIND_NOW and CONTINUATION_TOKEN) or an error arrived. */
   get finished(): boolean {

@@ -34,11 +34,14 @@ export class TagsBody {
   private size = 0;
   private bodyAt = 0;
 
-  constructor(
-    private readonly limits: TagsBodyLimits,
-    /** Budget charged per SimpleTag on top of its text. */
-    private readonly tagOverhead: number,
-  ) {}
+  private readonly limits: TagsBodyLimits;
+  /** Budget charged per SimpleTag on top of its text. */
+  private readonly tagOverhead: number;
+
+  constructor(limits: TagsBodyLimits, tagOverhead: number) {
+    this.limits = limits;
+    this.tagOverhead = tagOverhead;
+  }
 
   /** Reads the Tags body in buf[offset, offset + length); false when it is not plain. */
   scan(buf: Uint8Array, offset: number, length: number): boolean {

@@ -48,10 +48,13 @@ export class TrackCollector {
    * @param keepCodecPrivate read CodecPrivate bytes (the splitter) or only note their length.
    * @param reuseRepeats answer WHOLE for Info and Tracks, and reuse repeats (see whole()).
    */
-  constructor(
-    private readonly keepCodecPrivate: boolean,
-    private readonly reuseRepeats = false,
-  ) {}
+  private readonly keepCodecPrivate: boolean;
+  private readonly reuseRepeats: boolean;
+
+  constructor(keepCodecPrivate: boolean, reuseRepeats = false) {
+    this.keepCodecPrivate = keepCodecPrivate;
+    this.reuseRepeats = reuseRepeats;
+  }
 
   /** Forgets the previous document's Info and Tracks. */
   reset(): void {

@@ -199,8 +199,6 @@ describe("kvs-local CLI --get-media-session-max-seconds", () => {
     child = spawn(
       process.execPath,
       [
-        "--import",
-        "tsx",
         "src/local-kvs/cli.ts",
         "--port",
         "0",

@@ -76,7 +76,7 @@ const REPO = path.resolve(import.meta.dirname, "../..");
 export async function spawnLocalKvs(args: readonly string[]): Promise<LocalKvsProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/local-kvs/cli.ts", "--port", "0", "--quiet", ...args],
+    ["src/local-kvs/cli.ts", "--port", "0", "--quiet", ...args],
     { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
   try {

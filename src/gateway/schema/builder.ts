@@ -1,7 +1,6 @@
 // The one Pothos builder: plugins, context and scalar typings. Types live in the domain files.
 
 import SchemaBuilder from "@pothos/core";
-import DataloaderPlugin from "@pothos/plugin-dataloader";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { GatewayContext } from "../context.ts";
@@ -20,8 +19,7 @@ export interface GatewaySchemaTypes {
 export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<GatewaySchemaTypes>;
 
 export const builder = new SchemaBuilder<GatewaySchemaTypes>({
-  // The errors plugin must come before the dataloader plugin (see its README).
-  plugins: [ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin],
   defaultFieldNullability: false,
   errors: {
     // Result unions list exactly the failures of their KVS operation: see errors.ts' errorsOf.

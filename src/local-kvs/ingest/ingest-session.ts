@@ -44,8 +44,11 @@ export interface IngestResult {
 }
 
 class IngestStop extends Error {
-  constructor(readonly errorId: number) {
+  readonly errorId: number;
+
+  constructor(errorId: number) {
     super(`PutMedia stopped with ErrorId ${errorId}`);
+    this.errorId = errorId;
   }
 }
 

@@ -33,12 +33,13 @@ export interface PutMediaSession {
 
 /** An HTTP error answer to PutMedia, named after the AWS exception. */
 export class PutMediaError extends Error {
-  constructor(
-    readonly exception: string,
-    message: string,
-    readonly status: number,
-  ) {
+  readonly exception: string;
+  readonly status: number;
+
+  constructor(exception: string, message: string, status: number) {
     super(message);
+    this.exception = exception;
+    this.status = status;
     this.name = exception;
   }
 }
