@@ -15,8 +15,8 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { createGatewayApp } from "../src/gateway/app.ts";
 import { createLocalKvs } from "../src/local-kvs/index.ts";
-import { fillStream, makeTestVideo } from "../test/clips/support.ts";
-import { dataEndpoint } from "../test/local-kvs/helpers.ts";
+import { fillStream, makeTestVideo } from "../test/support/clips.ts";
+import { dataEndpoint } from "../test/support/kvs-local-helpers.ts";
 
 const STREAM = "bench-clip";
 const SECONDS = 90; // one fragment per second, ~0.9 MB each: one GetClip of ~80 MB

@@ -15,7 +15,7 @@ import {
 import { withClusterTimecode } from "../src/local-kvs/demo/cluster-timecode.ts";
 import { loadDemoClip } from "../src/local-kvs/demo/demo-sample.ts";
 import { putMedia } from "../src/local-kvs/producer/put-media-client.ts";
-import { concatBytes } from "../src/mkv/ebml.ts";
+import { concatBytes } from "../src/mkv/ebml/primitives.ts";
 
 const FRAGMENTS = 200;
 const RUNS = 5;

@@ -5,7 +5,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import ebml from "ebml";
-import { GetMediaReader } from "../src/mkv/getmedia-reader.ts";
+import { GetMediaReader } from "../src/mkv/getmedia/reader.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures/getmedia");
 // A typical capture (5 fragments of ~0.5 MB), and a tag-dense one (10 fragments in 22 KB).

@@ -2,8 +2,8 @@
 // a misconfigured gateway fails at start instead of at the first request.
 
 import { randomBytes } from "node:crypto";
-import type { ClipOptions } from "./kvs/clip-services.ts";
-import type { GetMediaOptions } from "./kvs/getmedia-fanout.ts";
+import type { ClipOptions } from "./kvs/clips/services.ts";
+import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
 
 export interface LocalBackendSettings {
   /** Durable storage for the embedded kvs-local; undefined with `inMemory`. */

@@ -14,15 +14,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ByteRange, CachedClip } from "../kvs/clip-cache.ts";
-import type { ClipSource } from "../kvs/clip-downloads.ts";
-import type { ClipServices } from "../kvs/clip-services.ts";
+import type { ByteRange, CachedClip } from "../kvs/clips/cache.ts";
+import type { ClipSource } from "../kvs/clips/downloads.ts";
+import type { ClipServices } from "../kvs/clips/services.ts";
 import {
   type ClipGrant,
   ClipTokenError,
   grantToParams,
   type SignedClipGrant,
-} from "../kvs/clip-signing.ts";
+} from "../kvs/clips/signing.ts";
 import {
   ClientLimitExceededError,
   ConnectionLimitExceededError,
@@ -36,7 +36,7 @@ import {
   toKvsError,
   UnsupportedStreamMediaTypeError,
   UpstreamUnavailableError,
-} from "../kvs/errors.ts";
+} from "../kvs/core/errors.ts";
 import type { HttpRoute } from "./routes.ts";
 import type { GatewayServices } from "./services.ts";
 

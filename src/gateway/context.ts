@@ -1,8 +1,8 @@
 // The per-operation GraphQL context: shared services plus loaders that live for one request (or
 // one WebSocket operation), so repeated lookups within it cost one upstream call.
 
-import type { EndpointLoader } from "../kvs/endpoints.ts";
-import { createStreamLoader, type StreamLoader } from "../kvs/streams.ts";
+import type { EndpointLoader } from "../kvs/core/endpoints.ts";
+import { createStreamLoader, type StreamLoader } from "../kvs/core/streams.ts";
 import { DEFAULT_UPSTREAM_CALLS_PER_OPERATION, UpstreamBudget } from "./budget.ts";
 import type { GatewayServices } from "./services.ts";
 

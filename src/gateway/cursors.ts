@@ -1,7 +1,7 @@
 // Opaque connection cursors: base64url JSON tagged with the connection they belong to, so a
 // cursor of one connection given to another is refused instead of misread.
 
-import { invalid } from "../kvs/validation.ts";
+import { invalid } from "../kvs/core/validation.ts";
 
 /** Longest cursor accepted; ours stay far below (a KVS NextToken is at most 4096 characters). */
 const MAX_CURSOR_LENGTH = 8192;

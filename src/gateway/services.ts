@@ -2,12 +2,12 @@
 // and the cleanup to run on shutdown. Built once per process; requests see it through the context.
 
 import type { ClipSigningKey } from "../config.ts";
-import { type KvsClientOptions, KvsClients } from "../kvs/clients.ts";
-import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clip-services.ts";
-import { EndpointCache, type EndpointCacheOptions } from "../kvs/endpoints.ts";
-import { getMediaClientsVia } from "../kvs/getmedia-clients.ts";
-import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia-fanout.ts";
-import { StreamArnCache } from "../kvs/getmedia-stream-arns.ts";
+import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clips/services.ts";
+import { type KvsClientOptions, KvsClients } from "../kvs/core/clients.ts";
+import { EndpointCache, type EndpointCacheOptions } from "../kvs/core/endpoints.ts";
+import { StreamArnCache } from "../kvs/core/stream-arns.ts";
+import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
+import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
 
 export interface GatewayOptions {
   kvs: KvsClientOptions;

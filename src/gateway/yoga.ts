@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerInstance, maskError as yogaMaskError } from "graphql-yoga";
-import { KvsError } from "../kvs/errors.ts";
+import { KvsError } from "../kvs/core/errors.ts";
 import { type ContextSource, createContext, type GatewayContext } from "./context.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";

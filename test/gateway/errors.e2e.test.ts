@@ -5,12 +5,12 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/gateway/app.ts";
 import type { Fault } from "../../src/local-kvs/index.ts";
-import { FragmentsSubscription } from "../subscriptions/documents.ts";
-import { startLiveProducer, waitFor } from "../subscriptions/support.ts";
 import { executeHttp, executeWs, subscribeWs, wsClient } from "../support/graphql.ts";
 import { createStreams } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
+import { startLiveProducer, waitFor } from "../support/subscriptions.ts";
 import { FragmentsQuery, ListStreamsQuery, StreamQuery } from "./documents.ts";
+import { FragmentsSubscription } from "./subscriptions/documents.ts";
 
 let stack: Stack;
 let ws: Client;

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FragmentRecord } from "../../src/local-kvs/index.ts";
-import { compareFragmentNumbers } from "../../src/mkv/fragment-numbers.ts";
+import { compareFragmentNumbers } from "../../src/mkv/kvs-tags/fragment-numbers.ts";
 import type { FragmentsQueryVariables, TimestampType } from "../generated/graphql.ts";
 import { executeHttp } from "../support/graphql.ts";
 import { createStreams, ingestFixture } from "../support/seed.ts";

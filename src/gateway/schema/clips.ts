@@ -3,12 +3,12 @@
 // GetClip. Arguments are checked as GetClip checks them, before any upstream call.
 
 import type { ArgBuilder } from "@pothos/core";
-import { type ClipPartPlan, listClipFragments, planClipParts } from "../../kvs/clip-parts.ts";
-import type { ClipGrant, ClipTimestampType } from "../../kvs/clip-signing.ts";
-import { createListFragmentsPage } from "../../kvs/clip-upstream.ts";
-import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/errors.ts";
-import type { StreamDescription } from "../../kvs/streams.ts";
-import { invalid, validateIntRange } from "../../kvs/validation.ts";
+import { type ClipPartPlan, listClipFragments, planClipParts } from "../../kvs/clips/parts.ts";
+import type { ClipGrant, ClipTimestampType } from "../../kvs/clips/signing.ts";
+import { createListFragmentsPage } from "../../kvs/clips/upstream.ts";
+import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/core/errors.ts";
+import type { StreamDescription } from "../../kvs/core/streams.ts";
+import { invalid, validateIntRange } from "../../kvs/core/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
 import { type BuilderTypes, builder } from "./builder.ts";

@@ -20,7 +20,7 @@ import {
   ResourceNotFoundError,
   UnsupportedStreamMediaTypeError,
   UpstreamUnavailableError,
-} from "../../kvs/errors.ts";
+} from "../../kvs/core/errors.ts";
 import { builder } from "./builder.ts";
 
 export const KvsErrorInterface = builder.interfaceRef<KvsError>("KvsError").implement({

@@ -7,8 +7,8 @@ import {
   listFragmentsPage,
   listFragmentsVia,
   positionOf,
-} from "../../kvs/fragments.ts";
-import { invalid, validateIntRange, validateTimestampRange } from "../../kvs/validation.ts";
+} from "../../kvs/core/fragments.ts";
+import { invalid, validateIntRange, validateTimestampRange } from "../../kvs/core/validation.ts";
 import { decodeCursor, encodeCursor } from "../cursors.ts";
 import { builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";

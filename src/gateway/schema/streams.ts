@@ -2,8 +2,8 @@
 // and the `streams` connection over ListStreams.
 
 import type { ArgBuilder } from "@pothos/core";
-import { ResourceNotFoundError } from "../../kvs/errors.ts";
-import { listStreams, type StreamDescription } from "../../kvs/streams.ts";
+import { ResourceNotFoundError } from "../../kvs/core/errors.ts";
+import { listStreams, type StreamDescription } from "../../kvs/core/streams.ts";
 import {
   invalid,
   type StreamRef,
@@ -11,7 +11,7 @@ import {
   validateStreamArn,
   validateStreamName,
   validateStreamRef,
-} from "../../kvs/validation.ts";
+} from "../../kvs/core/validation.ts";
 import type { GatewayContext } from "../context.ts";
 import { decodeCursor, encodeCursor } from "../cursors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";

@@ -2,17 +2,18 @@
 // fan-out (one upstream session per stream for start NOW) with resume by continuation token.
 
 import { wrapErrorIfMatches } from "@pothos/plugin-errors";
-import { ResourceNotFoundError, UpstreamUnavailableError } from "../../kvs/errors.ts";
-import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia-errors.ts";
-import { DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM } from "../../kvs/getmedia-fanout.ts";
-import type { StartSelector } from "../../kvs/getmedia-start.ts";
-import type { StreamArnRef } from "../../kvs/getmedia-stream-arns.ts";
+import { ResourceNotFoundError, UpstreamUnavailableError } from "../../kvs/core/errors.ts";
+import type { StreamArnRef } from "../../kvs/core/stream-arns.ts";
+import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/core/validation.ts";
+import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia/errors.ts";
+import { DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM } from "../../kvs/getmedia/fanout.ts";
+import type { StartSelector } from "../../kvs/getmedia/start.ts";
 import {
   DEFAULT_SUBSCRIBER_BUFFER,
   type FragmentFeedEvent,
-} from "../../kvs/getmedia-subscriber.ts";
-import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/validation.ts";
-import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../mkv/types.ts";
+} from "../../kvs/getmedia/subscriber.ts";
+import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../kvs/getmedia/types.ts";
+
 import { builder } from "./builder.ts";
 import { errorsOf, graphqlErrorTypeName, KvsErrorInterface } from "./errors.ts";
 import { streamRefArgs, streamRefFromArgs } from "./streams.ts";

@@ -1,8 +1,9 @@
 // Gives a Cluster a new Timecode, so the looped sample carries the current time. Blocks keep
 // their timecodes (they are relative to the Cluster's). Position and PrevSize are dropped: they
 // describe the sample file, not the stream being sent.
-import { concatBytes, element, ID } from "../../mkv/ebml.ts";
-import { ebmlChildren } from "../archived-media/clip/ebml-children.ts";
+
+import { ebmlChildren } from "../../mkv/ebml/children.ts";
+import { concatBytes, element, ID } from "../../mkv/ebml/primitives.ts";
 
 const POSITION = 0xa7;
 const PREV_SIZE = 0xab;

@@ -2,7 +2,7 @@
 // the header and Clusters the demo camera sends, with each Cluster's place in the loop.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { MkvClusterSplitter } from "../../mkv/cluster-splitter.ts";
+import { MkvClusterSplitter } from "../../mkv/ingest/cluster-splitter.ts";
 
 export const DEMO_SAMPLE_PATH = path.resolve(
   import.meta.dirname,

@@ -2,9 +2,9 @@
 // as a fragment and acknowledges it. The body is consumed chunk by chunk and each fragment is
 // persisted before more is read, so memory stays bounded by the largest Cluster.
 
-import { MkvClusterSplitter } from "../../mkv/cluster-splitter.ts";
-import type { MkvErrorReason } from "../../mkv/ebml.ts";
-import type { SplitterEvent } from "../../mkv/types.ts";
+import type { MkvErrorReason } from "../../mkv/ebml/primitives.ts";
+import { MkvClusterSplitter } from "../../mkv/ingest/cluster-splitter.ts";
+import type { SplitterEvent } from "../../mkv/ingest/types.ts";
 import type { Clock } from "../clock.ts";
 import { StreamGoneError } from "../store/local-fragment-store.ts";
 import { type FragmentStore, type StreamRecord, storedTrack } from "../store/types.ts";

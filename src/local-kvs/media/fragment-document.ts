@@ -2,9 +2,9 @@
 // document — the producer's EBML header and Segment start (8-byte unknown size) with its Info
 // and Tracks, the KVS tags, the Cluster exactly as ingested, then the closing KVS tags.
 
-import { concatBytes } from "../../mkv/ebml.ts";
-import { GET_MEDIA_ERROR_IDS } from "../../mkv/kvs-error-ids.ts";
-import { errorTags, postClusterTags, preClusterTags } from "../../mkv/kvs-tags-writer.ts";
+import { concatBytes } from "../../mkv/ebml/primitives.ts";
+import { GET_MEDIA_ERROR_IDS } from "../../mkv/kvs-tags/error-ids.ts";
+import { errorTags, postClusterTags, preClusterTags } from "../../mkv/kvs-tags/writer.ts";
 import type { FragmentRecord, FragmentStore, HeaderRecord } from "../store/types.ts";
 
 export async function fragmentDocument(

@@ -2,7 +2,7 @@
 // is stored from the start position on, then each new fragment as soon as it is persisted,
 // until the client leaves, the server stops, the stream is deleted or the session's time is up.
 
-import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../mkv/kvs-error-ids.ts";
+import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../mkv/kvs-tags/error-ids.ts";
 import type { Clock } from "../clock.ts";
 import type { MediaSink } from "../server/context.ts";
 import { isStoredMediaGone } from "../store/local-fragment-store.ts";

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { compareFragmentNumbers } from "../../mkv/fragment-numbers.ts";
+import { compareFragmentNumbers } from "../../mkv/kvs-tags/fragment-numbers.ts";
 import { invalidArgument } from "../errors.ts";
 import type { OperationHandler } from "../server/context.ts";
 import type { FragmentQuery, FragmentRecord, TimestampKind } from "../store/types.ts";

@@ -3,7 +3,7 @@
 // durability and listener notification happen in one sequence.
 
 import { createHash, randomBytes } from "node:crypto";
-import { compareFragmentNumbers } from "../../mkv/fragment-numbers.ts";
+import { compareFragmentNumbers } from "../../mkv/kvs-tags/fragment-numbers.ts";
 import { FragmentNumberAllocator } from "./fragment-numbers.ts";
 import type { MediaBackend } from "./media-backend.ts";
 import type {

@@ -2,7 +2,7 @@
 // GetClip, GetMediaForFragmentList). Stream and fragment metadata live in memory (it is small);
 // media bytes live on disk in disk mode and are read back per fragment.
 
-import type { TrackInfo } from "../../mkv/types.ts";
+import type { TrackInfo } from "../../mkv/matroska/types.ts";
 
 export type StreamStatus = "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
 

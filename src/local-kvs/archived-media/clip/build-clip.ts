@@ -6,7 +6,8 @@
 // remuxes one fragment at a time. Only one Cluster is in memory at a time.
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { EbmlError } from "../../../mkv/ebml.ts";
+import { EbmlError } from "../../../mkv/ebml/primitives.ts";
+import { type ClusterBlocks, readClusterBlocks } from "../../../mkv/matroska/cluster-blocks.ts";
 import { KvsServiceError, resourceNotFound } from "../../errors.ts";
 import { isStoredMediaGone } from "../../store/local-fragment-store.ts";
 import type { FragmentRecord, FragmentStore, HeaderRecord } from "../../store/types.ts";
@@ -14,7 +15,6 @@ import { type ClipHeader, parseClipHeader } from "./clip-header.ts";
 import { clipInputDocument } from "./clip-input-document.ts";
 import { makeClipDirectory } from "./clip-temp-dirs.ts";
 import { type ClipTrackPlan, planClipTracks, sameClipTracks } from "./clip-tracks.ts";
-import { type ClusterBlocks, readClusterBlocks } from "./cluster-blocks.ts";
 import { ClipMediaError, Mp4ClipWriter } from "./mp4-clip-writer.ts";
 
 export interface BuiltClip {

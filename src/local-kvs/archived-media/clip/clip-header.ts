@@ -1,8 +1,9 @@
 // The parts of a stored producer header that a clip document needs: the EBML header, Info and
 // Tracks. SeekHead, Cues, Tags and the Segment's size are dropped: they describe the producer's
 // whole upload, not the one Cluster a clip document carries.
-import { EbmlError, ID } from "../../../mkv/ebml.ts";
-import { ebmlChildren } from "./ebml-children.ts";
+
+import { ebmlChildren } from "../../../mkv/ebml/children.ts";
+import { EbmlError, ID } from "../../../mkv/ebml/primitives.ts";
 
 export interface ClipHeader {
   ebml: Uint8Array;

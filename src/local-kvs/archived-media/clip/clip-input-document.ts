@@ -3,9 +3,9 @@
 // Timecode makes every packet timestamp relative to the fragment start, whatever the producer's
 // clock did (RELATIVE timecodes restart at 0 with each PutMedia session; ABSOLUTE ones are epoch
 // milliseconds), so the clip timeline can be laid out from the fragments' KVS timestamps.
-import { encodeId, encodeSize, ID, uintElement } from "../../../mkv/ebml.ts";
+import { encodeId, encodeSize, ID, uintElement } from "../../../mkv/ebml/primitives.ts";
+import type { ClusterBlocks } from "../../../mkv/matroska/cluster-blocks.ts";
 import type { ClipHeader } from "./clip-header.ts";
-import type { ClusterBlocks } from "./cluster-blocks.ts";
 
 export function clipInputDocument(
   header: ClipHeader,

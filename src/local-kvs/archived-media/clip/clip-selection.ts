@@ -3,7 +3,7 @@
 // [StartTimestamp, EndTimestamp] (a fragment that starts before EndTimestamp and runs past it is
 // included), fragments with the same producer timestamp deduplicated keeping the oldest ingested
 // one, then the first 200 fragments or the first 100 MB, whichever comes first.
-import { compareFragmentNumbers } from "../../../mkv/fragment-numbers.ts";
+import { compareFragmentNumbers } from "../../../mkv/kvs-tags/fragment-numbers.ts";
 import type { FragmentRecord, TimestampKind } from "../../store/types.ts";
 
 export const CLIP_MAX_FRAGMENTS = 200;

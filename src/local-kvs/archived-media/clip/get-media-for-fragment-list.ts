@@ -1,6 +1,6 @@
 // POST /getMediaForFragmentList: the listed fragments, in the order asked, as the same tagged
 // MKV documents GetMedia sends (kinesis-video-archived-media).
-import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../../mkv/kvs-error-ids.ts";
+import { FRAGMENT_NOT_FOUND_ERROR_ID, INTERNAL_ERROR_ID } from "../../../mkv/kvs-tags/error-ids.ts";
 import { resourceNotFound } from "../../errors.ts";
 import { errorDocument, fragmentDocument } from "../../media/fragment-document.ts";
 import { streamFromInput } from "../../operations/resolve-stream.ts";

@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import type { KvsClients } from "../core/clients.ts";
+import type { EndpointCache } from "../core/endpoints.ts";
+import {
+  ClipCache,
+  type ClipCacheOptions,
+  type ClipImmutabilityPolicy,
+  DEFAULT_IMMUTABILITY,
+} from "./cache.ts";
+import { ClipDownloads } from "./downloads.ts";
+import { ClipGovernor } from "./governor.ts";
+import { type ClipPartLimits, GET_CLIP_LIMITS } from "./parts.ts";
+import { ClipSigner, type ClipSigningKey } from "./signing.ts";
+import { createGetClipCall } from "./upstream.ts";
+
+/**
+ * The process-wide pieces behind clip URLs and downloads: the URL signer, the per-stream GetClip
+ * governor, the cache of immutable clips and the shared in-flight downloads.
+ */
+
+export interface ClipOptions {
+  /** GetClip calls per second per stream (default 1, the KVS limit). */
+  getClipRatePerSecond?: number;
+  /** GetClip calls that may wait per stream before ClientLimitExceeded (default 50). */
+  queuePerStream?: number;
+  cache?: ClipCacheOptions;
+  immutability?: Partial<ClipImmutabilityPolicy>;
+  /** Where a long range is cut into parts (default GetClip's 200 fragments / ~100 MB). */
+  partLimits?: Partial<ClipPartLimits>;
+  /** Bytes running downloads may retain for late joiners (default 256 MiB). */
+  maxInFlightBytes?: number;
+  /** Bytes of a clip that may still change kept for late joiners (default 8 MiB). */
+  joinWindowBytes?: number;
+  /** URL lifetime when a query does not say (default 1 hour). */
+  defaultExpiresInSeconds?: number;
+  /** Longest URL lifetime a query may ask for (default 7 days). */
+  maxExpiresInSeconds?: number;
+}
+
+export interface ClipServices {
+  readonly signer: ClipSigner;
+  readonly governor: ClipGovernor;
+  readonly cache: ClipCache;
+  readonly downloads: ClipDownloads;
+  readonly partLimits: ClipPartLimits;
+  readonly defaultExpiresInSeconds: number;
+  readonly maxExpiresInSeconds: number;
+  close(): Promise<void>;
+}
+
+export interface ClipServicesDeps {
+  clients: KvsClients;
+  endpoints: EndpointCache;
+  /** Newest first: the first signs, all verify. */
+  signingKeys: readonly ClipSigningKey[];
+  options?: ClipOptions | undefined;
+}
+
+export function createClipServices({
+  clients,
+  endpoints,
+  signingKeys,
+  options = {},
+}: ClipServicesDeps): ClipServices {
+  const signer = new ClipSigner({ keys: signingKeys.length > 0 ? signingKeys : [ephemeralKey()] });
+  const governor = new ClipGovernor({
+    ratePerSecond: options.getClipRatePerSecond ?? 1,
+    marginMs: 50,
+    maxQueuePerStream: options.queuePerStream ?? 50,
+  });
+  const cache = new ClipCache(options.cache ?? {});
+  const downloads = new ClipDownloads({
+    getClip: createGetClipCall(clients, endpoints),
+    governor,
+    cache,
+    immutability: { ...DEFAULT_IMMUTABILITY, ...options.immutability },
+    ...(options.maxInFlightBytes === undefined
+      ? {}
+      : { maxInFlightBytes: options.maxInFlightBytes }),
+    ...(options.joinWindowBytes === undefined ? {} : { joinWindowBytes: options.joinWindowBytes }),
+  });
+  return {
+    signer,
+    governor,
+    cache,
+    downloads,
+    partLimits: { ...GET_CLIP_LIMITS, ...options.partLimits },
+    defaultExpiresInSeconds: options.defaultExpiresInSeconds ?? 3600,
+    maxExpiresInSeconds: options.maxExpiresInSeconds ?? 7 * 24 * 3600,
+    close: () => cache.close(),
+  };
+}
+
+/** Without configured keys, links work until the process restarts: say so once. */
+function ephemeralKey(): ClipSigningKey {
+  console.warn(
+    "CLIP_SIGNING_KEYS is not set: clip URLs are signed with a throwaway key and stop working when the gateway restarts",
+  );
+  return { id: "ephemeral", secret: randomBytes(32) };
+}

@@ -1,0 +1,180 @@
+// Fans GetMedia sessions out to subscribers. Everyone who starts at NOW on a stream shares one
+// upstream session per process (KVS allows 3 GetMedia connections per stream); any other start
+// selector gets its own, up to a per-stream cap past which it is refused at once. Streams come by
+// ARN (see getmedia-stream-arns.ts), so subscribers who named one stream differently still share
+// its session. The upstream is aborted as soon as its last subscriber leaves.
+
+import { ConnectionLimitExceededError } from "../core/errors.ts";
+import { PerStreamRateLimiter } from "../core/pacer.ts";
+import type { StreamArnRef } from "../core/stream-arns.ts";
+import { streamRefKey } from "../core/validation.ts";
+import { GetMediaSession, type GetMediaSessionDeps, type SessionEvent } from "./session.ts";
+import type { StartSelector } from "./start.ts";
+import {
+  DEFAULT_SUBSCRIBER_BUFFER,
+  type FragmentFeedEvent,
+  FragmentSubscriber,
+} from "./subscriber.ts";
+
+/**
+ * KVS allows 3 concurrent GetMedia connections per stream. One is left for the stream's shared
+ * NOW session, which serves any number of subscribers: private readers (history, resumes) must
+ * not be able to lock every live subscriber out.
+ */
+export const DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM = 2;
+
+export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
+  /** Events a subscriber may fall behind before it is dropped (default 64). */
+  subscriberBuffer?: number;
+  /**
+   * Sessions with a start other than NOW open at once per stream (default 2); one more is
+   * refused with ConnectionLimitExceeded without calling KVS. Infinity = no cap.
+   */
+  maxPrivateSessionsPerStream?: number;
+}
+
+/** The knobs a gateway deployment may set (the clients come from the gateway's services). */
+export type GetMediaOptions = Pick<
+  GetMediaFanoutOptions,
+  | "subscriberBuffer"
+  | "maxPrivateSessionsPerStream"
+  | "backoff"
+  | "stallTimeoutMs"
+  | "maxConsecutiveFailures"
+>;
+
+interface SessionGroup {
+  session: GetMediaSession;
+  subscribers: Set<FragmentSubscriber>;
+  /** The stream's ARN key. */
+  streamKey: string;
+  /** Whether this is the stream's NOW session (in `shared`) rather than a private one. */
+  shared: boolean;
+}
+
+export class GetMediaFanout {
+  private readonly shared = new Map<string, SessionGroup>();
+  /** Private sessions open per stream key (streams with none are absent). */
+  private readonly privateCounts = new Map<string, number>();
+  private readonly groups = new Set<SessionGroup>();
+  private readonly deps: GetMediaSessionDeps;
+  private readonly bufferSize: number;
+  private readonly maxPrivatePerStream: number;
+
+  constructor(options: GetMediaFanoutOptions) {
+    const { subscriberBuffer, maxPrivateSessionsPerStream, ...deps } = options;
+    this.bufferSize = subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
+    this.maxPrivatePerStream =
+      maxPrivateSessionsPerStream ?? DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM;
+    if (
+      !(Number.isInteger(this.maxPrivatePerStream) && this.maxPrivatePerStream >= 0) &&
+      this.maxPrivatePerStream !== Number.POSITIVE_INFINITY
+    ) {
+      throw new RangeError("maxPrivateSessionsPerStream must be a whole number ≥ 0 or Infinity");
+    }
+    // One limiter for every session of this fan-out: the 5 TPS limit is per stream, not session.
+    this.deps = { ...deps, rateLimiter: deps.rateLimiter ?? new PerStreamRateLimiter() };
+  }
+
+  /** Upstream sessions open right now. */
+  get sessionCount(): number {
+    return this.groups.size;
+  }
+
+  /** Subscribers across all sessions. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const group of this.groups) count += group.subscribers.size;
+    return count;
+  }
+
+  /**
+   * Starts (or joins) the session for `stream` and `start`. The returned iterator yields fragment
+   * events and at most one error event, which is always last; calling `return()` leaves. A
+   * private session past the stream's cap is refused: the iterator yields only a
+   * ConnectionLimitExceededError, and KVS is not called.
+   */
+  subscribe(stream: StreamArnRef, start: StartSelector): AsyncIterableIterator<FragmentFeedEvent> {
+    const streamKey = streamRefKey(stream);
+    const shared = start.type === "NOW";
+    let group = shared ? this.shared.get(streamKey) : undefined;
+    if (!group) {
+      if (!shared && (this.privateCounts.get(streamKey) ?? 0) >= this.maxPrivatePerStream) {
+        return this.refusal(stream);
+      }
+      group = this.open(stream, start, streamKey, shared);
+    }
+    const joined = group;
+    const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(joined, left));
+    joined.subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  /** Stops every session and ends every subscription. */
+  close(): void {
+    for (const group of [...this.groups]) {
+      for (const subscriber of [...group.subscribers]) void subscriber.return();
+      this.retire(group);
+    }
+  }
+
+  private open(
+    stream: StreamArnRef,
+    start: StartSelector,
+    streamKey: string,
+    shared: boolean,
+  ): SessionGroup {
+    const subscribers = new Set<FragmentSubscriber>();
+    const session = new GetMediaSession({
+      ...this.deps,
+      stream,
+      start,
+      onEvent: (event) => this.dispatch(group, event),
+    });
+    const group: SessionGroup = { session, subscribers, streamKey, shared };
+    this.groups.add(group);
+    if (shared) this.shared.set(streamKey, group);
+    else this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
+    void session.run();
+    return group;
+  }
+
+  /** A feed holding only the refusal of a private session past the stream's cap. */
+  private refusal(stream: StreamArnRef): AsyncIterableIterator<FragmentFeedEvent> {
+    const feed = new FragmentSubscriber(1, () => {});
+    feed.fail(
+      new ConnectionLimitExceededError(
+        `The gateway already holds ${this.maxPrivatePerStream} GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, its limit per stream (KVS allows 3 GetMedia connections per stream). Subscribe at NOW to share the live session, or retry when one of the others ends.`,
+      ),
+    );
+    return feed;
+  }
+
+  private dispatch(group: SessionGroup, event: SessionEvent): void {
+    if (event.type === "fragment") {
+      // Copy: an overflowing subscriber detaches itself while we iterate.
+      for (const subscriber of [...group.subscribers]) subscriber.offer(event.fragment);
+    } else if (event.type === "end") {
+      // A session that ended for good is never joined again; a new subscriber opens a fresh one.
+      this.retire(group);
+      for (const subscriber of [...group.subscribers]) subscriber.fail(event.error);
+    }
+  }
+
+  private leave(group: SessionGroup, subscriber: FragmentSubscriber): void {
+    group.subscribers.delete(subscriber);
+    if (group.subscribers.size === 0) this.retire(group);
+  }
+
+  private retire(group: SessionGroup): void {
+    if (!this.groups.delete(group)) return;
+    if (!group.shared) {
+      const left = (this.privateCounts.get(group.streamKey) ?? 1) - 1;
+      if (left > 0) this.privateCounts.set(group.streamKey, left);
+      else this.privateCounts.delete(group.streamKey);
+    } else if (this.shared.get(group.streamKey) === group) {
+      this.shared.delete(group.streamKey);
+    }
+    group.session.stop();
+  }
+}

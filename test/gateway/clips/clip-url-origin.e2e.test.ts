@@ -1,0 +1,106 @@
+// Without PUBLIC_URL, clip links are built on the Host header the client sent, and only when it is
+// a plausible host[:port]; anything else gives a relative link rather than echoing it. With
+// PUBLIC_URL, the Host header plays no part.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { print } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fillStream, makeTestVideo } from "../../support/clips.ts";
+import { type Stack, startStack } from "../../support/stack.ts";
+import { ClipQuery } from "./documents.ts";
+
+const STREAM = "origins";
+const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+
+let directory: string;
+let stack: Stack;
+let withPublicUrl: Stack;
+
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), "clip-origin-"));
+  const video = await makeTestVideo(directory, { seconds: 2, fps: 5 });
+  stack = await startStack();
+  withPublicUrl = await startStack({ gateway: { publicUrl: "https://video.example.com" } });
+  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(withPublicUrl.kvs.endpoint, STREAM, video, T0);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await withPublicUrl?.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** The clip URL the gateway answers to a POST carrying `host` as its Host header. */
+function clipUrlFor(target: Stack, host: string): Promise<string> {
+  const body = JSON.stringify({
+    query: print(ClipQuery),
+    variables: {
+      name: STREAM,
+      range: { start: new Date(T0).toISOString(), end: new Date(T0 + 1000).toISOString() },
+      timestampType: "PRODUCER_TIMESTAMP",
+    },
+  });
+  const { hostname, port } = new URL(target.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: hostname,
+        port,
+        path: "/graphql",
+        method: "POST",
+        headers: { host, "content-type": "application/json" },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        response.on("end", () => {
+          try {
+            const clip = (JSON.parse(text) as { data?: { clip?: { url?: string } } }).data?.clip;
+            if (clip?.url === undefined) throw new Error("no clip URL");
+            resolve(clip.url);
+          } catch {
+            reject(new Error(`HTTP ${response.statusCode}: no clip URL in ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("clip link origins", () => {
+  it.each([
+    ["a name and port", "gateway.example:8080", "http://gateway.example:8080/clips?"],
+    ["a name", "gateway.example", "http://gateway.example/clips?"],
+    ["an IPv4 address", "10.0.0.7:4000", "http://10.0.0.7:4000/clips?"],
+    ["an IPv6 address", "[::1]:4000", "http://[::1]:4000/clips?"],
+  ])("builds links on a Host header with %s", async (_case, host, prefix) => {
+    const url = await clipUrlFor(stack, host);
+    expect(url.slice(0, prefix.length)).toBe(prefix);
+  });
+
+  // A Host with a path or user info never gets this far: the app answers it with 400
+  // (test/gateway/transport.e2e.test.ts).
+  it.each([
+    ["a bad label", "-evil.example"],
+    ["an empty label", "evil..example"],
+    ["an underscore", "evil_host.example"],
+    ["an empty port", "gateway.example:"],
+  ])("answers a relative link to a Host header with %s", async (_case, host) => {
+    expect(await clipUrlFor(stack, host)).toMatch(/^\/clips\?stream=/);
+  });
+
+  it("uses PUBLIC_URL whatever the Host header says", async () => {
+    expect(await clipUrlFor(withPublicUrl, "evil.example")).toMatch(
+      /^https:\/\/video\.example\.com\/clips\?/,
+    );
+  });
+});

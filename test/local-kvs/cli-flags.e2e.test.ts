@@ -1,0 +1,109 @@
+// The standalone server's limits are flags, and it removes clip build directories that a killed
+// process left in the temp directory (only stale ones: another running server may own fresh ones).
+
+import { mkdir, rm, stat, utimes } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import {
+  GetClipCommand,
+  type KinesisVideoArchivedMediaClient,
+  ListFragmentsCommand,
+} from "@aws-sdk/client-kinesis-video-archived-media";
+import type { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createStreams,
+  ingestFixture,
+  killLocalKvs,
+  type LocalKvsProcess,
+  spawnLocalKvs,
+} from "../support/kvs-local.ts";
+import { archivedMedia, mediaClient, openGetMedia } from "../support/kvs-local-helpers.ts";
+
+const exists = (dir: string) =>
+  stat(dir).then(
+    () => true,
+    () => false,
+  );
+
+describe("kvs-local CLI limits and startup sweep", () => {
+  let server: LocalKvsProcess;
+  let media: KinesisVideoMediaClient;
+  let archive: KinesisVideoArchivedMediaClient;
+  const staleClipDir = path.join(os.tmpdir(), `kvs-local-clip-cli-test-${process.pid}-stale`);
+  const freshClipDir = path.join(os.tmpdir(), `kvs-local-clip-cli-test-${process.pid}-fresh`);
+
+  beforeAll(async () => {
+    for (const dir of [staleClipDir, freshClipDir]) {
+      await mkdir(dir, { recursive: true });
+      await mkdir(path.join(dir, "x"), { recursive: true });
+    }
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(path.join(staleClipDir, "x"), twoHoursAgo, twoHoursAgo);
+    await utimes(staleClipDir, twoHoursAgo, twoHoursAgo);
+
+    server = await spawnLocalKvs([
+      "--in-memory",
+      "--get-media-connection-limit",
+      "1",
+      "--get-media-rate",
+      "2",
+      "--get-clip-rate",
+      "0",
+      "--list-fragments-order",
+      "shuffled",
+    ]);
+    await createStreams(server.endpoint, ["flags"], 1);
+    media = await mediaClient(server.endpoint, "flags");
+    archive = await archivedMedia(server.endpoint, "flags");
+  });
+  afterAll(async () => {
+    media?.destroy();
+    archive?.destroy();
+    if (server) await killLocalKvs(server);
+    for (const dir of [staleClipDir, freshClipDir]) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("removes stale kvs-local-clip-* directories at startup and keeps fresh ones", async () => {
+    expect(await exists(staleClipDir)).toBe(false);
+    expect(await exists(freshClipDir)).toBe(true);
+  });
+
+  it("takes the GetMedia connection limit and call rate from flags", async () => {
+    const input = { StreamName: "flags", StartSelector: { StartSelectorType: "NOW" as const } };
+    const first = await openGetMedia(media, input);
+    try {
+      await expect(openGetMedia(media, input)).rejects.toMatchObject({
+        name: "ConnectionLimitExceededException",
+      });
+    } finally {
+      first.close();
+    }
+    // The third call within a second, past --get-media-rate 2.
+    await expect(openGetMedia(media, input)).rejects.toMatchObject({
+      name: "ClientLimitExceededException",
+    });
+  });
+
+  it("takes the GetClip rate (0 = unlimited) and the ListFragments order from flags", async () => {
+    const { numbers } = await ingestFixture(server.endpoint, "flags", "clusters.mkv");
+    const clip = () =>
+      archive.send(
+        new GetClipCommand({
+          StreamName: "flags",
+          ClipFragmentSelector: {
+            FragmentSelectorType: "SERVER_TIMESTAMP",
+            TimestampRange: { StartTimestamp: new Date(0), EndTimestamp: new Date(1000) },
+          },
+        }),
+      );
+    // Three calls within a second: past the default of 1 per second, none throttled.
+    for (let i = 0; i < 3; i++) {
+      await expect(clip()).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    }
+    const listed = await archive.send(new ListFragmentsCommand({ StreamName: "flags" }));
+    const order = (listed.Fragments ?? []).map((f) => f.FragmentNumber);
+    expect([...order].sort()).toEqual(numbers);
+    expect(order).not.toEqual(numbers);
+  });
+});
