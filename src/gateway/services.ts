@@ -5,6 +5,7 @@ import type { ClipSigningKey } from "../config.ts";
 import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clips/services.ts";
 import { type KvsClientOptions, KvsClients } from "../kvs/core/clients.ts";
 import { EndpointCache, type EndpointCacheOptions } from "../kvs/core/endpoints.ts";
+import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
@@ -37,6 +38,8 @@ export interface GatewayServices {
   readonly getMedia: GetMediaFanout;
   /** Stream name → ARN, briefly cached: live subscriptions key their sessions on the ARN. */
   readonly streamArns: StreamArnCache;
+  /** Paces the ListFragments pages of long listings (clip parts) per stream ARN, process-wide. */
+  readonly listFragmentsPacer: Pacer;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
   onClose(cleanup: () => void | Promise<void>): void;
   /** Runs the registered cleanups, then closes the SDK clients. */
@@ -66,6 +69,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clips,
     getMedia,
     streamArns: new StreamArnCache(),
+    listFragmentsPacer: new Pacer(LIST_FRAGMENTS_RATE_LIMIT),
     onClose(cleanup) {
       cleanups.push(cleanup);
     },

@@ -3,10 +3,10 @@
 // GetClip. Arguments are checked as GetClip checks them, before any upstream call.
 
 import type { ArgBuilder } from "@pothos/core";
-import { type ClipPartPlan, listClipFragments, planClipParts } from "../../kvs/clips/parts.ts";
-import type { ClipGrant, ClipTimestampType } from "../../kvs/clips/signing.ts";
-import { createListFragmentsPage } from "../../kvs/clips/upstream.ts";
+import { type ClipPartPlan, planClipParts } from "../../kvs/clips/parts.ts";
+import type { ClipGrant } from "../../kvs/clips/signing.ts";
 import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/core/errors.ts";
+import { allFragments, listFragmentsVia, type TimestampType } from "../../kvs/core/fragments.ts";
 import type { StreamDescription } from "../../kvs/core/streams.ts";
 import { invalid, validateIntRange } from "../../kvs/core/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
@@ -34,7 +34,7 @@ interface ClipShape {
   url: string;
   expiresAt: Date;
   range: ClipRangeShape;
-  timestampType: ClipTimestampType;
+  timestampType: TimestampType;
   streamArn: string;
   fragmentCount: number;
   sizeBytes: number;
@@ -100,14 +100,14 @@ const ClipObject = builder.objectRef<ClipShape>("Clip").implement({
 
 interface ClipArgs {
   range: { start: Date; end: Date };
-  timestampType?: ClipTimestampType | null | undefined;
+  timestampType?: TimestampType | null | undefined;
   expiresIn?: number | null | undefined;
 }
 
 interface CheckedClipArgs {
   startMs: number;
   endMs: number;
-  timestampType: ClipTimestampType;
+  timestampType: TimestampType;
   expiresInSeconds: number;
 }
 
@@ -147,26 +147,27 @@ async function resolveClip(
       `The stream ${stream.name} does not retain data (DataRetentionInHours is 0).`,
     );
   }
-  const listPage = createListFragmentsPage(
+  const range = { startMs: args.startMs, endMs: args.endMs };
+  const list = listFragmentsVia(
     context.services.clients,
     context.endpoints,
+    { arn: streamArn },
+    args.timestampType,
     context.signal,
   );
-  const fragments = await listClipFragments(
-    (input) => {
+  const pacer = context.services.listFragmentsPacer;
+  const fragments = await allFragments(
+    (start, end, nextToken) => {
       context.budget.spend();
-      return listPage(input);
+      return list(start, end, nextToken);
     },
-    streamArn,
-    args.timestampType,
-    { startMs: args.startMs, endMs: args.endMs },
-    context.signal === undefined ? {} : { signal: context.signal },
+    range,
+    {
+      pace: (signal) => pacer.acquire(streamArn, signal),
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    },
   );
-  const plans = planClipParts(
-    { startMs: args.startMs, endMs: args.endMs },
-    fragments,
-    clips.partLimits,
-  );
+  const plans = planClipParts(range, fragments, args.timestampType, clips.partLimits);
   if (plans.length === 0)
     throw new ResourceNotFoundError("No fragments found in the requested time range.");
 

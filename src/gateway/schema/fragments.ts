@@ -3,10 +3,10 @@
 import {
   type Fragment,
   type FragmentPosition,
-  type FragmentTimestampType,
-  listFragmentsPage,
   listFragmentsVia,
+  orderedFragmentsPage,
   positionOf,
+  type TimestampType,
 } from "../../kvs/core/fragments.ts";
 import { invalid, validateIntRange, validateTimestampRange } from "../../kvs/core/validation.ts";
 import { decodeCursor, encodeCursor } from "../cursors.ts";
@@ -42,7 +42,7 @@ interface FragmentsCursor {
   /** The selected timestamp of the last fragment seen, epoch ms. */
   t: number;
   n: string;
-  y: FragmentTimestampType;
+  y: TimestampType;
 }
 
 const isFragmentsCursor = (
@@ -92,7 +92,7 @@ builder.objectField(StreamObject, "fragments", (t) =>
         { arn: stream.arn },
         timestampType,
       );
-      const page = await listFragmentsPage(
+      const page = await orderedFragmentsPage(
         (...call) => {
           context.budget.spend();
           return list(...call);

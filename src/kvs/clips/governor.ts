@@ -1,9 +1,10 @@
 import { ClientLimitExceededError } from "../core/errors.ts";
+import { Pacer } from "../core/pacer.ts";
 
 /**
  * Per-stream pacing of GetClip calls. KVS allows about one GetClip per second per stream and answers
- * ClientLimitExceeded beyond it; the governor spaces the calls of each stream to a configured rate and
- * holds the rest in a bounded FIFO queue, so viewers of many clips of one stream wait their turn
+ * ClientLimitExceeded beyond it; the governor spaces the calls of each stream to a configured rate
+ * (through the upstream layer's one Pacer) and holds the rest in a bounded FIFO queue, so viewers of many clips of one stream wait their turn
  * instead of being thrown at KVS. Past the queue bound a call fails at once with ClientLimitExceeded,
  * as KVS would. A ClientLimitExceeded that still comes back from KVS (another gateway instance, the
  * account-wide limit) puts the call back at the head of its stream's queue and retries it later.
@@ -41,8 +42,6 @@ interface Waiter {
 
 interface Lane {
   readonly queue: Waiter[];
-  /** Earliest epoch ms at which the next call of this stream may start. */
-  nextSlotAt: number;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -54,12 +53,15 @@ export class ClipGovernor {
   readonly #isThrottled: (error: unknown) => boolean;
   readonly #queueFullError: (stream: string, queued: number) => Error;
   readonly #lanes = new Map<string, Lane>();
+  /** When each stream's next call may start. */
+  readonly #pacer: Pacer;
 
   constructor(options: ClipGovernorOptions = {}) {
     const rate = options.ratePerSecond ?? 1;
     if (!(rate > 0) || !Number.isFinite(rate))
       throw new RangeError("ratePerSecond must be positive");
     this.#intervalMs = 1000 / rate + Math.max(0, options.marginMs ?? 0);
+    this.#pacer = new Pacer({ calls: 1, windowMs: this.#intervalMs });
     this.#maxQueue = options.maxQueuePerStream ?? 50;
     this.#throttleRetries = options.throttleRetries ?? 3;
     this.#throttleRetryDelayMs = options.throttleRetryDelayMs ?? this.#intervalMs;
@@ -102,7 +104,7 @@ export class ClipGovernor {
   #lane(stream: string): Lane {
     let lane = this.#lanes.get(stream);
     if (lane === undefined) {
-      lane = { queue: [], nextSlotAt: 0, timer: undefined };
+      lane = { queue: [], timer: undefined };
       this.#lanes.set(stream, lane);
     }
     return lane;
@@ -111,9 +113,8 @@ export class ClipGovernor {
   #acquire(stream: string, isRetry: boolean, signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
     const lane = this.#lane(stream);
-    const now = Date.now();
-    if (lane.queue.length === 0 && lane.nextSlotAt <= now) {
-      this.#take(stream, lane, now);
+    if (lane.queue.length === 0 && this.#pacer.wait(stream) === 0) {
+      this.#take(stream, lane);
       return Promise.resolve();
     }
     // A retry already held a place in the queue: it goes back to the head, beyond the bound.
@@ -139,31 +140,28 @@ export class ClipGovernor {
     });
   }
 
-  /** Claims the current slot and books the next one. */
-  #take(stream: string, lane: Lane, now: number): void {
-    lane.nextSlotAt = Math.max(now, lane.nextSlotAt) + this.#intervalMs;
+  /** Claims the current slot (the pacer then books the next one an interval later). */
+  #take(stream: string, lane: Lane): void {
+    this.#pacer.reserve(stream);
     this.#schedule(stream, lane);
   }
 
   #pushBack(stream: string, delayMs: number): void {
-    const lane = this.#lane(stream);
-    lane.nextSlotAt = Math.max(lane.nextSlotAt, Date.now() + delayMs);
-    this.#schedule(stream, lane);
+    this.#pacer.holdOff(stream, delayMs);
+    this.#schedule(stream, this.#lane(stream));
   }
 
   /** Arms one timer per stream: for the next waiter's slot, or to forget an idle stream. */
   #schedule(stream: string, lane: Lane): void {
     if (lane.timer !== undefined) clearTimeout(lane.timer);
-    const delay = Math.max(0, lane.nextSlotAt - Date.now());
-    lane.timer = setTimeout(() => this.#onSlot(stream, lane), delay);
+    lane.timer = setTimeout(() => this.#onSlot(stream, lane), this.#pacer.wait(stream));
     // Waiting callers keep the process alive through their own promises; an idle lane must not.
     if (lane.queue.length === 0) lane.timer.unref();
   }
 
   #onSlot(stream: string, lane: Lane): void {
     lane.timer = undefined;
-    const now = Date.now();
-    if (lane.nextSlotAt > now) {
+    if (this.#pacer.wait(stream) > 0) {
       this.#schedule(stream, lane);
       return;
     }
@@ -173,7 +171,7 @@ export class ClipGovernor {
       return;
     }
     waiter.detach();
-    this.#take(stream, lane, now);
+    this.#take(stream, lane);
     waiter.grant();
   }
 }

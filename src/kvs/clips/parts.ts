@@ -1,11 +1,5 @@
-import type {
-  ListFragmentsCommandInput,
-  ListFragmentsCommandOutput,
-} from "@aws-sdk/client-kinesis-video-archived-media";
 import { compareFragmentNumbers } from "../../mkv/kvs-tags/fragment-numbers.ts";
-import { InvalidArgumentError } from "../core/errors.ts";
-import { sleep } from "../core/pacer.ts";
-import type { ClipTimestampType } from "./signing.ts";
+import { type Fragment, type RangeMs, type TimestampType, timestampOf } from "../core/fragments.ts";
 
 /**
  * Splitting a clip range into parts that each fit one GetClip. GetClip returns at most the first
@@ -19,22 +13,7 @@ import type { ClipTimestampType } from "./signing.ts";
  * deduplication, and their stored sizes (ListFragments' FragmentSizeInBytes).
  */
 
-export interface ClipFragment {
-  fragmentNumber: string;
-  /** Start of the fragment on the clip's timeline (producer or server timestamp), epoch ms. */
-  startMs: number;
-  /** Producer timestamp, epoch ms: GetClip keeps one fragment per producer timestamp. */
-  producerMs: number;
-  sizeBytes: number;
-  durationMs: number;
-}
-
-export interface ClipRangeMs {
-  startMs: number;
-  endMs: number;
-}
-
-export interface ClipPartPlan extends ClipRangeMs {
+export interface ClipPartPlan extends RangeMs {
   fragmentCount: number;
   /** Sum of the fragments' stored (Matroska) sizes; the MP4 is of the same order. */
   sizeBytes: number;
@@ -66,16 +45,20 @@ interface StartGroup {
  * when no fragment starts within the range.
  */
 export function planClipParts(
-  range: ClipRangeMs,
-  fragments: readonly ClipFragment[],
+  range: RangeMs,
+  fragments: readonly Fragment[],
+  timestampType: TimestampType,
   limits: ClipPartLimits = GET_CLIP_LIMITS,
 ): ClipPartPlan[] {
   const selected = oldestPerProducerTimestamp(
-    fragments.filter((f) => f.startMs >= range.startMs && f.startMs <= range.endMs),
+    fragments.filter((f) => {
+      const startMs = timestampOf(f, timestampType);
+      return startMs >= range.startMs && startMs <= range.endMs;
+    }),
   );
   const parts: ClipPartPlan[] = [];
   let current: ClipPartPlan | undefined;
-  for (const group of groupByStart(selected)) {
+  for (const group of groupByStart(selected, timestampType)) {
     const fits =
       current !== undefined &&
       current.fragmentCount + group.count <= limits.maxFragments &&
@@ -98,28 +81,27 @@ export function planClipParts(
   return parts;
 }
 
-function oldestPerProducerTimestamp(fragments: readonly ClipFragment[]): ClipFragment[] {
-  const kept = new Map<number, ClipFragment>();
+function oldestPerProducerTimestamp(fragments: readonly Fragment[]): Fragment[] {
+  const kept = new Map<number, Fragment>();
   for (const fragment of fragments) {
-    const other = kept.get(fragment.producerMs);
-    if (
-      other === undefined ||
-      compareFragmentNumbers(fragment.fragmentNumber, other.fragmentNumber) < 0
-    ) {
-      kept.set(fragment.producerMs, fragment);
+    const producerMs = fragment.producerTimestamp.getTime();
+    const other = kept.get(producerMs);
+    if (other === undefined || compareFragmentNumbers(fragment.number, other.number) < 0) {
+      kept.set(producerMs, fragment);
     }
   }
   return [...kept.values()];
 }
 
 /** Fragments starting at the same instant can't be split between parts. */
-function groupByStart(fragments: readonly ClipFragment[]): StartGroup[] {
+function groupByStart(fragments: readonly Fragment[], timestampType: TimestampType): StartGroup[] {
   const byStart = new Map<number, StartGroup>();
   for (const fragment of fragments) {
-    const group = byStart.get(fragment.startMs);
+    const startMs = timestampOf(fragment, timestampType);
+    const group = byStart.get(startMs);
     if (group === undefined) {
-      byStart.set(fragment.startMs, {
-        startMs: fragment.startMs,
+      byStart.set(startMs, {
+        startMs,
         count: 1,
         sizeBytes: fragment.sizeBytes,
       });
@@ -129,78 +111,4 @@ function groupByStart(fragments: readonly ClipFragment[]): StartGroup[] {
     }
   }
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
-}
-
-export type ListFragmentsPage = (
-  input: ListFragmentsCommandInput,
-) => Promise<Pick<ListFragmentsCommandOutput, "Fragments" | "NextToken">>;
-
-export interface ListClipFragmentsOptions {
-  /** Refuse ranges holding more fragments than this (default 100 000, about 28 h of 1 s fragments). */
-  maxFragments?: number;
-  /**
-   * Least time between two pages (default 200 ms): KVS allows 5 ListFragments per second per
-   * stream, and a day of 1-second fragments is 87 pages.
-   */
-  minPageIntervalMs?: number;
-  signal?: AbortSignal;
-}
-
-const PAGE_SIZE = 1000;
-
-/** Every fragment ListFragments reports for the range, all pages, in KVS's (unspecified) order. */
-export async function listClipFragments(
-  listPage: ListFragmentsPage,
-  streamArn: string,
-  timestampType: ClipTimestampType,
-  range: ClipRangeMs,
-  options: ListClipFragmentsOptions = {},
-): Promise<ClipFragment[]> {
-  const maxFragments = options.maxFragments ?? 100_000;
-  const minPageIntervalMs = options.minPageIntervalMs ?? 200;
-  const fragments: ClipFragment[] = [];
-  let nextToken: string | undefined;
-  let lastPageAt: number | undefined;
-  do {
-    if (lastPageAt !== undefined)
-      await sleep(lastPageAt + minPageIntervalMs - Date.now(), options.signal);
-    options.signal?.throwIfAborted();
-    lastPageAt = Date.now();
-    const page = await listPage({
-      StreamARN: streamArn,
-      MaxResults: PAGE_SIZE,
-      ...(nextToken === undefined
-        ? {
-            FragmentSelector: {
-              FragmentSelectorType: timestampType,
-              TimestampRange: {
-                StartTimestamp: new Date(range.startMs),
-                EndTimestamp: new Date(range.endMs),
-              },
-            },
-          }
-        : { NextToken: nextToken }),
-    });
-    for (const fragment of page.Fragments ?? []) {
-      const producer = fragment.ProducerTimestamp;
-      const start = timestampType === "PRODUCER_TIMESTAMP" ? producer : fragment.ServerTimestamp;
-      if (fragment.FragmentNumber === undefined || start === undefined || producer === undefined)
-        continue;
-      fragments.push({
-        fragmentNumber: fragment.FragmentNumber,
-        startMs: start.getTime(),
-        producerMs: producer.getTime(),
-        sizeBytes: fragment.FragmentSizeInBytes ?? 0,
-        durationMs: fragment.FragmentLengthInMilliseconds ?? 0,
-      });
-    }
-    if (fragments.length > maxFragments) {
-      throw new InvalidArgumentError(
-        `the range holds more than ${maxFragments} fragments; ask for a shorter range`,
-        { argument: "range" },
-      );
-    }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken !== undefined);
-  return fragments;
 }

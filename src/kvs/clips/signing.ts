@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { isTimestampType, TIMESTAMP_TYPES, type TimestampType } from "../core/fragments.ts";
 
 /**
  * Signed clip download URLs. The token is an HMAC-SHA256 over everything the download route needs
@@ -7,17 +8,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * key can be rotated without breaking URLs already handed out: the first key signs, any key verifies.
  */
 
-export type ClipTimestampType = "SERVER_TIMESTAMP" | "PRODUCER_TIMESTAMP";
-
-export const CLIP_TIMESTAMP_TYPES: readonly ClipTimestampType[] = [
-  "SERVER_TIMESTAMP",
-  "PRODUCER_TIMESTAMP",
-];
-
 /** What a download URL grants: one GetClip of this stream, selector and range, until `expiresAtMs`. */
 export interface ClipGrant {
   streamArn: string;
-  timestampType: ClipTimestampType;
+  timestampType: TimestampType;
   /** Epoch milliseconds. */
   startMs: number;
   /** Epoch milliseconds. */
@@ -176,10 +170,10 @@ export function grantToParams(signed: SignedClipGrant): URLSearchParams {
 export function grantFromParams(params: URLSearchParams): SignedClipGrant {
   const streamArn = required(params, PARAM.stream);
   const timestampType = required(params, PARAM.timestampType);
-  if (!isClipTimestampType(timestampType)) {
+  if (!isTimestampType(timestampType)) {
     throw new ClipTokenError(
       "malformed",
-      `${PARAM.timestampType} must be one of ${CLIP_TIMESTAMP_TYPES.join(", ")}`,
+      `${PARAM.timestampType} must be one of ${TIMESTAMP_TYPES.join(", ")}`,
     );
   }
   return {
@@ -191,10 +185,6 @@ export function grantFromParams(params: URLSearchParams): SignedClipGrant {
     keyId: required(params, PARAM.keyId),
     signature: required(params, PARAM.signature),
   };
-}
-
-export function isClipTimestampType(value: string): value is ClipTimestampType {
-  return (CLIP_TIMESTAMP_TYPES as readonly string[]).includes(value);
 }
 
 function required(params: URLSearchParams, name: string): string {

@@ -1,18 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import {
-  GetClipCommand,
-  ListFragmentsCommand,
-  type ListFragmentsCommandInput,
-} from "@aws-sdk/client-kinesis-video-archived-media";
+import { GetClipCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import type { KvsClients } from "../core/clients.ts";
-import type { EndpointCache, EndpointLoader } from "../core/endpoints.ts";
-import { toKvsError, UpstreamUnavailableError } from "../core/errors.ts";
+import type { EndpointCache } from "../core/endpoints.ts";
+import { UpstreamUnavailableError } from "../core/errors.ts";
 import type { GetClipCall } from "./downloads.ts";
-import type { ListFragmentsPage } from "./parts.ts";
 
 /**
- * The SDK calls behind clip downloads and clip parts: through the stream's data endpoint (resolved
+ * The SDK call behind clip downloads (clip parts list fragments through core/fragments.ts): through the stream's data endpoint (resolved
  * and cached by the EndpointCache), errors mapped to KvsError classes.
  */
 
@@ -60,28 +55,4 @@ function contentLengthOf(body: Readable): number | undefined {
   if (header === undefined || !/^\d+$/.test(header)) return undefined;
   const length = Number(header);
   return Number.isSafeInteger(length) ? length : undefined;
-}
-
-/** ListFragments pages for clip parts, through the stream's LIST_FRAGMENTS data endpoint. */
-export function createListFragmentsPage(
-  clients: KvsClients,
-  loader: EndpointLoader,
-  signal?: AbortSignal,
-): ListFragmentsPage {
-  return async (input: ListFragmentsCommandInput) => {
-    const arn = input.StreamARN;
-    if (arn === undefined) throw new Error("clip parts list fragments by stream ARN");
-    try {
-      return await loader.withEndpoint({ arn }, "LIST_FRAGMENTS", (endpoint) =>
-        clients
-          .archivedMedia(endpoint)
-          .send(
-            new ListFragmentsCommand(input),
-            signal === undefined ? {} : { abortSignal: signal },
-          ),
-      );
-    } catch (error) {
-      throw toKvsError(error);
-    }
-  };
 }

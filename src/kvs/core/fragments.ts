@@ -1,8 +1,9 @@
-// Ordered, paged fragment listing over ListFragments.
+// The one ListFragments path: the SDK call through the stream's data endpoint, an ordered page of
+// it (Stream.fragments), and every fragment of a range (clip parts).
 //
 // ListFragments returns a range's fragments in no particular order, even across pages, so a page
 // of "the next N fragments" can only be answered from a time window whose fragments are all
-// known. `listFragmentsPage` scans windows [from, from + w] completely, growing w until the
+// known. `orderedFragmentsPage` scans windows [from, from + w] completely, growing w until the
 // window holds more than N fragments past the cursor (or the range ends) and shrinking it when
 // a window is too dense to scan within budget. The first call covers the whole remaining range:
 // a range of at most one ListFragments page costs one call.
@@ -14,10 +15,17 @@ import {
 import { compareFragmentNumbers } from "../../mkv/kvs-tags/fragment-numbers.ts";
 import type { KvsClients } from "./clients.ts";
 import type { EndpointLoader } from "./endpoints.ts";
-import { UpstreamUnavailableError } from "./errors.ts";
+import { InvalidArgumentError, UpstreamUnavailableError } from "./errors.ts";
 import { type StreamRef, streamRefInput } from "./validation.ts";
 
-export type FragmentTimestampType = "SERVER_TIMESTAMP" | "PRODUCER_TIMESTAMP";
+/** Which of a fragment's timestamps a selector (ListFragments, GetClip, GetMedia) works on. */
+export type TimestampType = "SERVER_TIMESTAMP" | "PRODUCER_TIMESTAMP";
+
+export const TIMESTAMP_TYPES: readonly TimestampType[] = ["SERVER_TIMESTAMP", "PRODUCER_TIMESTAMP"];
+
+export function isTimestampType(value: string): value is TimestampType {
+  return (TIMESTAMP_TYPES as readonly string[]).includes(value);
+}
 
 export interface Fragment {
   readonly number: string;
@@ -36,7 +44,7 @@ export interface FragmentPosition {
 export interface FragmentsPageRequest {
   readonly start: Date;
   readonly end: Date;
-  readonly timestampType: FragmentTimestampType;
+  readonly timestampType: TimestampType;
   /** Only fragments strictly after this position. */
   readonly after?: FragmentPosition | undefined;
   /** Page size. */
@@ -48,12 +56,18 @@ export interface FragmentsPage {
   readonly hasNextPage: boolean;
 }
 
-/** One ListFragments call over [start, end]. */
+/** One ListFragments call over [start, end] (or the page after `nextToken`). */
 export type ListFragmentsCall = (
   start: Date,
   end: Date,
   nextToken: string | undefined,
 ) => Promise<{ fragments: Fragment[]; nextToken: string | undefined }>;
+
+/** Epoch-millisecond bounds, both inclusive as ListFragments and GetClip take them. */
+export interface RangeMs {
+  startMs: number;
+  endMs: number;
+}
 
 /** ListFragments results per call (the model's maximum). */
 const LIST_PAGE_SIZE = 1000;
@@ -62,7 +76,7 @@ const WINDOW_CALL_BUDGET = 5;
 /** Upper bound on ListFragments calls for one page (KVS allows 5 TPS per stream). */
 const PAGE_CALL_LIMIT = 40;
 
-export function timestampOf(fragment: Fragment, type: FragmentTimestampType): number {
+export function timestampOf(fragment: Fragment, type: TimestampType): number {
   return (
     type === "SERVER_TIMESTAMP" ? fragment.serverTimestamp : fragment.producerTimestamp
   ).getTime();
@@ -72,7 +86,7 @@ export function comparePositions(a: FragmentPosition, b: FragmentPosition): numb
   return a.timestampMs - b.timestampMs || compareFragmentNumbers(a.number, b.number);
 }
 
-export function positionOf(fragment: Fragment, type: FragmentTimestampType): FragmentPosition {
+export function positionOf(fragment: Fragment, type: TimestampType): FragmentPosition {
   return { timestampMs: timestampOf(fragment, type), number: fragment.number };
 }
 
@@ -82,7 +96,7 @@ class WindowOverBudget extends Error {}
  * The `limit` fragments after `after` within [start, end], ordered by the selected timestamp
  * and then by fragment number, and whether more follow.
  */
-export async function listFragmentsPage(
+export async function orderedFragmentsPage(
   list: ListFragmentsCall,
   request: FragmentsPageRequest,
 ): Promise<FragmentsPage> {
@@ -163,7 +177,7 @@ export async function listFragmentsPage(
 /** The first `limit` of `collected` in order; callers make sure those are complete. */
 function pageOf(
   collected: Map<string, Fragment>,
-  type: FragmentTimestampType,
+  type: TimestampType,
   limit: number,
 ): FragmentsPage {
   const sorted = [...collected.values()].sort((a, b) =>
@@ -189,7 +203,8 @@ export function listFragmentsVia(
   clients: KvsClients,
   endpoints: EndpointLoader,
   stream: StreamRef,
-  timestampType: FragmentTimestampType,
+  timestampType: TimestampType,
+  signal?: AbortSignal,
 ): ListFragmentsCall {
   return (start, end, nextToken) =>
     endpoints.withEndpoint(stream, "LIST_FRAGMENTS", async (endpoint) => {
@@ -197,12 +212,17 @@ export function listFragmentsVia(
         new ListFragmentsCommand({
           ...streamRefInput(stream),
           MaxResults: LIST_PAGE_SIZE,
-          NextToken: nextToken,
-          FragmentSelector: {
-            FragmentSelectorType: timestampType,
-            TimestampRange: { StartTimestamp: start, EndTimestamp: end },
-          },
+          // The model takes NextToken or FragmentSelector; KVS resumes the listing from the token.
+          ...(nextToken === undefined
+            ? {
+                FragmentSelector: {
+                  FragmentSelectorType: timestampType,
+                  TimestampRange: { StartTimestamp: start, EndTimestamp: end },
+                },
+              }
+            : { NextToken: nextToken }),
         }),
+        signal === undefined ? {} : { abortSignal: signal },
       );
       const fragments: Fragment[] = [];
       for (const raw of output.Fragments ?? []) {
@@ -211,4 +231,39 @@ export function listFragmentsVia(
       }
       return { fragments, nextToken: output.NextToken || undefined };
     });
+}
+
+export interface AllFragmentsOptions {
+  /** Refuse ranges holding more fragments than this (default 100 000, about 28 h of 1 s fragments). */
+  maxFragments?: number;
+  /** Waits for each page's turn (KVS allows 5 ListFragments per second per stream). */
+  pace?: (signal: AbortSignal | undefined) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Every fragment ListFragments reports for the range, all pages, in KVS's (unspecified) order. */
+export async function allFragments(
+  list: ListFragmentsCall,
+  range: RangeMs,
+  options: AllFragmentsOptions = {},
+): Promise<Fragment[]> {
+  const maxFragments = options.maxFragments ?? 100_000;
+  const fragments: Fragment[] = [];
+  const start = new Date(range.startMs);
+  const end = new Date(range.endMs);
+  let nextToken: string | undefined;
+  do {
+    await options.pace?.(options.signal);
+    options.signal?.throwIfAborted();
+    const page = await list(start, end, nextToken);
+    fragments.push(...page.fragments);
+    if (fragments.length > maxFragments) {
+      throw new InvalidArgumentError(
+        `the range holds more than ${maxFragments} fragments; ask for a shorter range`,
+        { argument: "range" },
+      );
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return fragments;
 }

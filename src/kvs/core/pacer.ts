@@ -1,50 +1,81 @@
-// KVS allows 5 GetMedia calls per second per stream. Every session of this process that reads a
-// stream (the shared NOW session and any other start selector) takes its slot here first, so
-// reconnect storms cannot push the stream into ClientLimitExceeded.
+// The one pacer of the upstream layer. KVS limits call rates per stream (GetMedia and
+// ListFragments 5 per second, GetClip about 1 per second) and answers ClientLimitExceeded past
+// them, so every caller of a limited operation books its start here first: GetMedia sessions
+// (reconnect storms cannot throttle the stream), ListFragments pages of clip listings, and the
+// GetClip governor, which adds a bounded FIFO queue on top.
 import { LRUCache } from "lru-cache";
 
 export interface RateLimitPolicy {
-  /** Calls allowed per window and stream. */
+  /** Call starts allowed per window and key. */
   calls: number;
   windowMs: number;
 }
 
 export const GET_MEDIA_RATE_LIMIT: RateLimitPolicy = { calls: 5, windowMs: 1000 };
+export const LIST_FRAGMENTS_RATE_LIMIT: RateLimitPolicy = { calls: 5, windowMs: 1000 };
 
-export class PerStreamRateLimiter {
-  /** Start times (past or reserved in the future) of the last `calls` calls per stream. */
-  private readonly starts = new LRUCache<string, number[]>({ max: 10_000 });
+interface Lane {
+  /** Start times (past or booked in the future) of the last `calls` calls. */
+  starts: number[];
+  /** No start before this (a throttled caller backing off). */
+  notBefore: number;
+}
 
+export class Pacer {
+  private readonly lanes = new LRUCache<string, Lane>({ max: 10_000 });
   private readonly policy: RateLimitPolicy;
   private readonly now: () => number;
 
   constructor(policy: RateLimitPolicy = GET_MEDIA_RATE_LIMIT, now: () => number = Date.now) {
+    if (!(policy.calls >= 1) || !(policy.windowMs > 0) || !Number.isFinite(policy.windowMs)) {
+      throw new RangeError("a pacer needs calls >= 1 and a positive, finite window");
+    }
     this.policy = policy;
     this.now = now;
   }
 
-  /** Reserves the next free slot for `key` and returns how long to wait until it. */
+  /** How long a call for `key` would wait now, without booking it. */
+  wait(key: string): number {
+    const lane = this.lanes.get(key);
+    return lane === undefined ? 0 : Math.max(0, this.nextStart(lane) - this.now());
+  }
+
+  /** Books the next free start for `key` and returns how long to wait until it. */
   reserve(key: string): number {
-    const { calls, windowMs } = this.policy;
     const now = this.now();
-    const starts = this.starts.get(key) ?? [];
-    const oldest = starts.length >= calls ? starts[starts.length - calls] : undefined;
-    const at = oldest === undefined ? now : Math.max(now, oldest + windowMs);
-    starts.push(at);
-    if (starts.length > calls) starts.splice(0, starts.length - calls);
-    this.starts.set(key, starts);
+    const lane = this.lanes.get(key) ?? { starts: [], notBefore: 0 };
+    const at = Math.max(now, this.nextStart(lane));
+    lane.starts.push(at);
+    if (lane.starts.length > this.policy.calls) {
+      lane.starts.splice(0, lane.starts.length - this.policy.calls);
+    }
+    this.lanes.set(key, lane);
     return at - now;
   }
 
-  /** Waits for a slot; rejects with the signal's reason if aborted while waiting. */
-  async acquire(key: string, signal: AbortSignal): Promise<void> {
+  /** Waits for a booked start; rejects with the signal's reason if aborted while waiting. */
+  async acquire(key: string, signal?: AbortSignal): Promise<void> {
     await sleep(this.reserve(key), signal);
+  }
+
+  /** Lets no call for `key` start within the next `ms` (KVS throttled one anyway). */
+  holdOff(key: string, ms: number): void {
+    const lane = this.lanes.get(key) ?? { starts: [], notBefore: 0 };
+    lane.notBefore = Math.max(lane.notBefore, this.now() + ms);
+    this.lanes.set(key, lane);
+  }
+
+  private nextStart(lane: Lane): number {
+    const { calls, windowMs } = this.policy;
+    const oldest =
+      lane.starts.length >= calls ? lane.starts[lane.starts.length - calls] : undefined;
+    return Math.max(lane.notBefore, oldest === undefined ? 0 : oldest + windowMs);
   }
 }
 
 /**
- * setTimeout as a promise that an AbortSignal cancels (rejecting with the signal's reason). The one
- * sleep of the upstream layer: clip-parts paces its ListFragments pages with it too.
+ * setTimeout as a promise that an AbortSignal cancels (rejecting with the signal's reason): the one
+ * sleep of the upstream layer (pacing, and GetMedia's reconnect backoff).
  */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   // Node starts a timer from the event loop's cached time, which a busy loop leaves behind the

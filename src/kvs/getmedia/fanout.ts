@@ -5,7 +5,7 @@
 // its session. The upstream is aborted as soon as its last subscriber leaves.
 
 import { ConnectionLimitExceededError } from "../core/errors.ts";
-import { PerStreamRateLimiter } from "../core/pacer.ts";
+import { Pacer } from "../core/pacer.ts";
 import type { StreamArnRef } from "../core/stream-arns.ts";
 import { streamRefKey } from "../core/validation.ts";
 import { GetMediaSession, type GetMediaSessionDeps, type SessionEvent } from "./session.ts";
@@ -73,7 +73,7 @@ export class GetMediaFanout {
       throw new RangeError("maxPrivateSessionsPerStream must be a whole number ≥ 0 or Infinity");
     }
     // One limiter for every session of this fan-out: the 5 TPS limit is per stream, not session.
-    this.deps = { ...deps, rateLimiter: deps.rateLimiter ?? new PerStreamRateLimiter() };
+    this.deps = { ...deps, rateLimiter: deps.rateLimiter ?? new Pacer() };
   }
 
   /** Upstream sessions open right now. */

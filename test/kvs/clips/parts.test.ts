@@ -1,37 +1,42 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  type ClipFragment,
-  type ListFragmentsPage,
-  listClipFragments,
-  planClipParts,
-} from "../../../src/kvs/clips/parts.ts";
+import { planClipParts } from "../../../src/kvs/clips/parts.ts";
 import { InvalidArgumentError } from "../../../src/kvs/core/errors.ts";
+import {
+  allFragments,
+  type Fragment,
+  type ListFragmentsCall,
+  timestampOf,
+} from "../../../src/kvs/core/fragments.ts";
+import { Pacer } from "../../../src/kvs/core/pacer.ts";
 
 const T0 = Date.parse("2025-01-01T00:00:00.000Z");
 
-function fragment(
-  n: number,
-  startMs: number,
-  sizeBytes = 1000,
-  producerMs = startMs,
-): ClipFragment {
-  return { fragmentNumber: String(n), startMs, producerMs, sizeBytes, durationMs: 1000 };
+/** A fragment whose server timestamp (the selector these tests use) is `startMs`. */
+function fragment(n: number, startMs: number, sizeBytes = 1000, producerMs = startMs): Fragment {
+  return {
+    number: String(n),
+    serverTimestamp: new Date(startMs),
+    producerTimestamp: new Date(producerMs),
+    sizeBytes,
+    durationMs: 1000,
+  };
 }
+
+const BY_SERVER = "SERVER_TIMESTAMP";
 
 /**
  * What GetClip returns for a range, as the API reference (and the local backend) define it:
  * fragments starting within [start, end], one per producer timestamp (the oldest ingested).
  */
-function selectedBy(
-  range: { startMs: number; endMs: number },
-  fragments: readonly ClipFragment[],
-): ClipFragment[] {
-  const kept = new Map<number, ClipFragment>();
-  for (const f of fragments.filter((f) => f.startMs >= range.startMs && f.startMs <= range.endMs)) {
-    const other = kept.get(f.producerMs);
-    if (!other || Number(f.fragmentNumber) < Number(other.fragmentNumber))
-      kept.set(f.producerMs, f);
+function selectedBy(range: { startMs: number; endMs: number }, fragments: readonly Fragment[]) {
+  const kept = new Map<number, Fragment>();
+  for (const f of fragments) {
+    const startMs = timestampOf(f, BY_SERVER);
+    if (startMs < range.startMs || startMs > range.endMs) continue;
+    const producerMs = f.producerTimestamp.getTime();
+    const other = kept.get(producerMs);
+    if (!other || Number(f.number) < Number(other.number)) kept.set(producerMs, f);
   }
   return [...kept.values()];
 }
@@ -39,20 +44,20 @@ function selectedBy(
 describe("planClipParts", () => {
   it("gives one part spanning the whole range when it fits one GetClip", () => {
     const fragments = [fragment(1, T0 + 500), fragment(2, T0 + 1500)];
-    expect(planClipParts({ startMs: T0, endMs: T0 + 10_000 }, fragments)).toEqual([
+    expect(planClipParts({ startMs: T0, endMs: T0 + 10_000 }, fragments, BY_SERVER)).toEqual([
       { startMs: T0, endMs: T0 + 10_000, fragmentCount: 2, sizeBytes: 2000 },
     ]);
   });
 
   it("gives no part when no fragment starts in the range", () => {
     const fragments = [fragment(1, T0 - 500), fragment(2, T0 + 20_000)];
-    expect(planClipParts({ startMs: T0, endMs: T0 + 10_000 }, fragments)).toEqual([]);
+    expect(planClipParts({ startMs: T0, endMs: T0 + 10_000 }, fragments, BY_SERVER)).toEqual([]);
   });
 
   it("cuts 3 minutes of 1 s fragments into parts of at most 200 fragments", () => {
     // 450 fragments, listed out of order as KVS may.
     const fragments = Array.from({ length: 450 }, (_, i) => fragment(i, T0 + i * 1000)).reverse();
-    const parts = planClipParts({ startMs: T0, endMs: T0 + 450_000 }, fragments);
+    const parts = planClipParts({ startMs: T0, endMs: T0 + 450_000 }, fragments, BY_SERVER);
     expect(parts.map((p) => p.fragmentCount)).toEqual([200, 200, 50]);
     expect(parts.map((p) => [p.startMs - T0, p.endMs - T0])).toEqual([
       [0, 199_999],
@@ -63,7 +68,7 @@ describe("planClipParts", () => {
 
   it("cuts by size as well as by count", () => {
     const fragments = Array.from({ length: 10 }, (_, i) => fragment(i, T0 + i * 1000, 400));
-    const parts = planClipParts({ startMs: T0, endMs: T0 + 20_000 }, fragments, {
+    const parts = planClipParts({ startMs: T0, endMs: T0 + 20_000 }, fragments, BY_SERVER, {
       maxFragments: 200,
       maxBytes: 1000,
     });
@@ -77,7 +82,7 @@ describe("planClipParts", () => {
       fragment(2, T0 + 1000, 5000),
       fragment(3, T0 + 2000, 10),
     ];
-    const parts = planClipParts({ startMs: T0, endMs: T0 + 3000 }, fragments, {
+    const parts = planClipParts({ startMs: T0, endMs: T0 + 3000 }, fragments, BY_SERVER, {
       maxFragments: 200,
       maxBytes: 1000,
     });
@@ -86,11 +91,11 @@ describe("planClipParts", () => {
 
   it("counts fragments sharing a producer timestamp once, as GetClip keeps the oldest", () => {
     const fragments = [fragment(12, T0, 300), fragment(9, T0, 100), fragment(13, T0 + 1000, 100)];
-    const [part] = planClipParts({ startMs: T0, endMs: T0 + 5000 }, fragments);
+    const [part] = planClipParts({ startMs: T0, endMs: T0 + 5000 }, fragments, BY_SERVER);
     expect(part).toMatchObject({ fragmentCount: 2, sizeBytes: 200 });
     // By server timestamp, a re-sent fragment arrives later but is still the same producer instant.
     const byServer = [fragment(9, T0 + 50, 100, T0), fragment(12, T0 + 4000, 300, T0)];
-    expect(planClipParts({ startMs: T0, endMs: T0 + 5000 }, byServer)).toEqual([
+    expect(planClipParts({ startMs: T0, endMs: T0 + 5000 }, byServer, BY_SERVER)).toEqual([
       { startMs: T0, endMs: T0 + 5000, fragmentCount: 1, sizeBytes: 100 },
     ]);
   });
@@ -114,7 +119,7 @@ describe("planClipParts", () => {
         (specs, startOffset, length) => {
           const fragments = specs.map((s, i) => fragment(i, T0 + s.offset, s.size));
           const range = { startMs: T0 + startOffset, endMs: T0 + startOffset + length };
-          const parts = planClipParts(range, fragments, limits);
+          const parts = planClipParts(range, fragments, BY_SERVER, limits);
           const inRange = selectedBy(range, fragments);
           if (inRange.length === 0) return parts.length === 0;
           expect(parts[0]?.startMs).toBe(range.startMs);
@@ -129,8 +134,8 @@ describe("planClipParts", () => {
               expect(part.fragmentCount).toBeLessThanOrEqual(limits.maxFragments);
             }
           }
-          const seen = parts.flatMap((p) => selectedBy(p, fragments).map((f) => f.fragmentNumber));
-          expect(seen.sort()).toEqual(inRange.map((f) => f.fragmentNumber).sort());
+          const seen = parts.flatMap((p) => selectedBy(p, fragments).map((f) => f.number));
+          expect(seen.sort()).toEqual(inRange.map((f) => f.number).sort());
           return true;
         },
       ),
@@ -139,71 +144,34 @@ describe("planClipParts", () => {
   });
 });
 
-describe("listClipFragments", () => {
-  it("reads every page and maps the selector's timestamp", async () => {
-    const requests: unknown[] = [];
+describe("allFragments", () => {
+  it("reads every page, resuming from each NextToken", async () => {
+    const requests: Array<string | undefined> = [];
     const pages = [
-      {
-        Fragments: [
-          {
-            FragmentNumber: "2",
-            ProducerTimestamp: new Date(T0 + 1000),
-            ServerTimestamp: new Date(T0 + 1500),
-            FragmentSizeInBytes: 10,
-            FragmentLengthInMilliseconds: 1000,
-          },
-        ],
-        NextToken: "page2",
-      },
-      {
-        Fragments: [
-          {
-            FragmentNumber: "1",
-            ProducerTimestamp: new Date(T0),
-            ServerTimestamp: new Date(T0 + 500),
-            FragmentSizeInBytes: 20,
-            FragmentLengthInMilliseconds: 1000,
-          },
-        ],
-      },
+      { fragments: [fragment(2, T0 + 1500, 10, T0 + 1000)], nextToken: "page2" },
+      { fragments: [fragment(1, T0 + 500, 20, T0)], nextToken: undefined },
     ];
-    const listPage: ListFragmentsPage = async (input) => {
-      requests.push(input);
-      return pages[requests.length - 1] ?? {};
+    const list: ListFragmentsCall = async (_start, _end, nextToken) => {
+      requests.push(nextToken);
+      return pages[requests.length - 1] ?? { fragments: [], nextToken: undefined };
     };
-    const fragments = await listClipFragments(listPage, "arn:s", "SERVER_TIMESTAMP", {
-      startMs: T0,
-      endMs: T0 + 5000,
-    });
-    expect(fragments).toEqual([
-      {
-        fragmentNumber: "2",
-        startMs: T0 + 1500,
-        producerMs: T0 + 1000,
-        sizeBytes: 10,
-        durationMs: 1000,
-      },
-      { fragmentNumber: "1", startMs: T0 + 500, producerMs: T0, sizeBytes: 20, durationMs: 1000 },
-    ]);
-    expect(requests).toHaveLength(2);
-    expect(requests[1]).toMatchObject({ StreamARN: "arn:s", NextToken: "page2" });
+    const fragments = await allFragments(list, { startMs: T0, endMs: T0 + 5000 });
+    expect(fragments.map((f) => f.number)).toEqual(["2", "1"]);
+    expect(requests).toEqual([undefined, "page2"]);
   });
 
-  it("asks for pages no faster than KVS's ListFragments limit allows", async () => {
+  it("asks for pages no faster than its pacer allows", async () => {
     const calledAt: number[] = [];
-    const listPage: ListFragmentsPage = async () => {
+    const list: ListFragmentsCall = async () => {
       calledAt.push(performance.now());
-      return calledAt.length < 4
-        ? { Fragments: [], NextToken: `p${calledAt.length}` }
-        : { Fragments: [] };
+      return { fragments: [], nextToken: calledAt.length < 4 ? `p${calledAt.length}` : undefined };
     };
-    await listClipFragments(
-      listPage,
-      "arn:s",
-      "SERVER_TIMESTAMP",
+    const pacer = new Pacer({ calls: 1, windowMs: 30 });
+    await allFragments(
+      list,
       { startMs: T0, endMs: T0 + 10 },
       {
-        minPageIntervalMs: 30,
+        pace: (signal) => pacer.acquire("arn:s", signal),
       },
     );
     expect(calledAt).toHaveLength(4);
@@ -213,22 +181,12 @@ describe("listClipFragments", () => {
   });
 
   it("refuses a range holding more fragments than the bound", async () => {
-    const listPage: ListFragmentsPage = async () => ({
-      Fragments: Array.from({ length: 5 }, (_, i) => ({
-        FragmentNumber: String(i),
-        ServerTimestamp: new Date(T0 + i),
-        ProducerTimestamp: new Date(T0 + i),
-      })),
-      NextToken: "more",
+    const list: ListFragmentsCall = async () => ({
+      fragments: Array.from({ length: 5 }, (_, i) => fragment(i, T0 + i)),
+      nextToken: "more",
     });
     await expect(
-      listClipFragments(
-        listPage,
-        "arn:s",
-        "SERVER_TIMESTAMP",
-        { startMs: T0, endMs: T0 + 10 },
-        { maxFragments: 8 },
-      ),
+      allFragments(list, { startMs: T0, endMs: T0 + 10 }, { maxFragments: 8 }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

@@ -1,4 +1,4 @@
-// listFragmentsPage against a ListFragments that, like KVS, answers in no order even across
+// orderedFragmentsPage against a ListFragments that, like KVS, answers in no order even across
 // pages: concatenated pages must be the range's fragments exactly once, in the documented order.
 
 import fc from "fast-check";
@@ -7,16 +7,16 @@ import {
   comparePositions,
   type Fragment,
   type FragmentPosition,
-  type FragmentTimestampType,
   type ListFragmentsCall,
-  listFragmentsPage,
+  orderedFragmentsPage,
   positionOf,
+  type TimestampType,
 } from "../../../src/kvs/core/fragments.ts";
 
 /** A ListFragments over `all` that filters [start, end] inclusively and pages in shuffled order. */
 function unorderedListFragments(
   all: Fragment[],
-  type: FragmentTimestampType,
+  type: TimestampType,
   seed: number,
   pageSize: number,
 ): { list: ListFragmentsCall; calls: () => number } {
@@ -59,7 +59,7 @@ function fragment(number: number, serverMs: number, producerMs: number): Fragmen
 
 async function readAll(
   list: ListFragmentsCall,
-  type: FragmentTimestampType,
+  type: TimestampType,
   start: number,
   end: number,
   limit: number,
@@ -67,7 +67,7 @@ async function readAll(
   const seen: Fragment[] = [];
   let after: FragmentPosition | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
-    const page = await listFragmentsPage(list, {
+    const page = await orderedFragmentsPage(list, {
       start: new Date(start),
       end: new Date(end),
       timestampType: type,
@@ -82,12 +82,7 @@ async function readAll(
   throw new Error("paging did not end");
 }
 
-function expectedOrder(
-  all: Fragment[],
-  type: FragmentTimestampType,
-  start: number,
-  end: number,
-): string[] {
+function expectedOrder(all: Fragment[], type: TimestampType, start: number, end: number): string[] {
   return all
     .filter((f) => {
       const t = positionOf(f, type).timestampMs;
@@ -97,7 +92,7 @@ function expectedOrder(
     .map((f) => f.number);
 }
 
-describe("listFragmentsPage", () => {
+describe("orderedFragmentsPage", () => {
   it("pages a range answered in no order into one ordered sequence without gaps or repeats", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -106,7 +101,7 @@ describe("listFragmentsPage", () => {
         }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 2 ** 30 }),
-        fc.constantFrom<FragmentTimestampType>("SERVER_TIMESTAMP", "PRODUCER_TIMESTAMP"),
+        fc.constantFrom<TimestampType>("SERVER_TIMESTAMP", "PRODUCER_TIMESTAMP"),
         fc.integer({ min: 2, max: 50 }),
         fc.tuple(fc.integer({ min: -100, max: 20_100 }), fc.integer({ min: -100, max: 20_100 })),
         async (stamps, limit, seed, type, pageSize, [a, b]) => {
@@ -127,7 +122,7 @@ describe("listFragmentsPage", () => {
       fragment(i, 1_000_000 + ((i * 7919) % 500) * 10, 0),
     );
     const { list, calls } = unorderedListFragments(all, "SERVER_TIMESTAMP", 42, 1000);
-    const page = await listFragmentsPage(list, {
+    const page = await orderedFragmentsPage(list, {
       start: new Date(0),
       end: new Date(2_000_000),
       timestampType: "SERVER_TIMESTAMP",
@@ -148,7 +143,7 @@ describe("listFragmentsPage", () => {
     const numbers: string[] = [];
     for (let page = 0; page < 5; page++) {
       const before = calls();
-      const result = await listFragmentsPage(list, {
+      const result = await orderedFragmentsPage(list, {
         start: new Date(5_000_000),
         end: new Date(5_000_000 + 20_000 * 100),
         timestampType: "SERVER_TIMESTAMP",

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { PerStreamRateLimiter, sleep } from "../../../src/kvs/core/pacer.ts";
+import { Pacer, sleep } from "../../../src/kvs/core/pacer.ts";
 import { backoffDelay } from "../../../src/kvs/getmedia/retry.ts";
 
-describe("PerStreamRateLimiter", () => {
+describe("Pacer", () => {
   it("lets 5 calls per second and stream through and spaces the rest", () => {
     let now = 10_000;
-    const limiter = new PerStreamRateLimiter({ calls: 5, windowMs: 1000 }, () => now);
+    const limiter = new Pacer({ calls: 5, windowMs: 1000 }, () => now);
     const delays = Array.from({ length: 7 }, () => limiter.reserve("name:a"));
     expect(delays).toEqual([0, 0, 0, 0, 0, 1000, 1000]);
     // Another stream has its own budget.
@@ -20,7 +20,7 @@ describe("PerStreamRateLimiter", () => {
 
   it("never allows more than `calls` starts in any window", () => {
     let now = 0;
-    const limiter = new PerStreamRateLimiter({ calls: 5, windowMs: 1000 }, () => now);
+    const limiter = new Pacer({ calls: 5, windowMs: 1000 }, () => now);
     const starts: number[] = [];
     for (let i = 0; i < 40; i++) {
       now += Math.floor(i % 3 === 0 ? 0 : 70);
