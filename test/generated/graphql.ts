@@ -66,13 +66,9 @@ export type ClipQuery = { clip:
     | { __typename: 'ClientLimitExceeded', code: string, message: string }
     | { __typename: 'Clip', url: string, expiresAt: string, timestampType: TimestampType, fragmentCount: number, sizeBytes: number, range: { start: string, end: string }, parts: Array<{ url: string, fragmentCount: number, sizeBytes: number | null, range: { start: string, end: string } }> }
     | { __typename: 'InvalidArgument', code: string, message: string, argument: string | null }
-    | { __typename: 'InvalidCodecPrivateData', code: string, message: string }
-    | { __typename: 'InvalidMediaFrame', code: string, message: string }
-    | { __typename: 'MissingCodecPrivateData', code: string, message: string }
     | { __typename: 'NoDataRetention', code: string, message: string }
     | { __typename: 'NotAuthorized', code: string, message: string }
     | { __typename: 'ResourceNotFound', code: string, message: string }
-    | { __typename: 'UnsupportedStreamMediaType', code: string, message: string }
     | { __typename: 'UpstreamUnavailable', code: string, message: string }
    | null };
 
@@ -93,13 +89,9 @@ export type StreamClipQuery = { stream:
         | { __typename: 'ClientLimitExceeded', code: string, message: string }
         | { __typename: 'Clip', url: string, expiresAt: string, timestampType: TimestampType, fragmentCount: number, sizeBytes: number, range: { start: string, end: string }, parts: Array<{ url: string, fragmentCount: number, sizeBytes: number | null, range: { start: string, end: string } }> }
         | { __typename: 'InvalidArgument', code: string, message: string, argument: string | null }
-        | { __typename: 'InvalidCodecPrivateData', code: string, message: string }
-        | { __typename: 'InvalidMediaFrame', code: string, message: string }
-        | { __typename: 'MissingCodecPrivateData', code: string, message: string }
         | { __typename: 'NoDataRetention', code: string, message: string }
         | { __typename: 'NotAuthorized', code: string, message: string }
         | { __typename: 'ResourceNotFound', code: string, message: string }
-        | { __typename: 'UnsupportedStreamMediaType', code: string, message: string }
         | { __typename: 'UpstreamUnavailable', code: string, message: string }
        | null }
     | { __typename: 'UpstreamUnavailable' }
@@ -116,37 +108,25 @@ export type ThreeClipsQuery = { first:
     | { __typename: 'ClientLimitExceeded', code: string }
     | { __typename: 'Clip', fragmentCount: number }
     | { __typename: 'InvalidArgument', code: string }
-    | { __typename: 'InvalidCodecPrivateData', code: string }
-    | { __typename: 'InvalidMediaFrame', code: string }
-    | { __typename: 'MissingCodecPrivateData', code: string }
     | { __typename: 'NoDataRetention', code: string }
     | { __typename: 'NotAuthorized', code: string }
     | { __typename: 'ResourceNotFound', code: string }
-    | { __typename: 'UnsupportedStreamMediaType', code: string }
     | { __typename: 'UpstreamUnavailable', code: string }
    | null, second:
     | { __typename: 'ClientLimitExceeded', code: string }
     | { __typename: 'Clip', fragmentCount: number }
     | { __typename: 'InvalidArgument', code: string }
-    | { __typename: 'InvalidCodecPrivateData', code: string }
-    | { __typename: 'InvalidMediaFrame', code: string }
-    | { __typename: 'MissingCodecPrivateData', code: string }
     | { __typename: 'NoDataRetention', code: string }
     | { __typename: 'NotAuthorized', code: string }
     | { __typename: 'ResourceNotFound', code: string }
-    | { __typename: 'UnsupportedStreamMediaType', code: string }
     | { __typename: 'UpstreamUnavailable', code: string }
    | null, third:
     | { __typename: 'ClientLimitExceeded', code: string }
     | { __typename: 'Clip', fragmentCount: number }
     | { __typename: 'InvalidArgument', code: string }
-    | { __typename: 'InvalidCodecPrivateData', code: string }
-    | { __typename: 'InvalidMediaFrame', code: string }
-    | { __typename: 'MissingCodecPrivateData', code: string }
     | { __typename: 'NoDataRetention', code: string }
     | { __typename: 'NotAuthorized', code: string }
     | { __typename: 'ResourceNotFound', code: string }
-    | { __typename: 'UnsupportedStreamMediaType', code: string }
     | { __typename: 'UpstreamUnavailable', code: string }
    | null };
 

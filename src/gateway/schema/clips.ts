@@ -18,6 +18,16 @@ import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * What resolving a clip can fail with: it lists fragments (ListFragments' exceptions) and refuses
+ * a stream without retention up front, as GetClip would (NoDataRetention). GetClip itself runs
+ * only when the link is downloaded, so its codec errors are the download route's HTTP answers.
+ */
+const CLIP_ERRORS = [
+  ...errorsOf("ListFragments"),
+  ...errorsOf("GetClip").filter((error) => error === NoDataRetentionError),
+];
+
 interface ClipRangeShape {
   start: Date;
   end: Date;
@@ -224,7 +234,7 @@ builder.objectField(StreamObject, "clip", (t) =>
     nullable: true,
     description: CLIP_DESCRIPTION,
     args: clipArgs(t.arg),
-    errors: { types: errorsOf("GetClip", "ListFragments"), union: { name: "StreamClipResult" } },
+    errors: { types: CLIP_ERRORS, union: { name: "StreamClipResult" } },
     resolve: (stream, args, context) => resolveClip(stream, checkClipArgs(args, context), context),
   }),
 );
@@ -236,7 +246,7 @@ builder.queryField("clip", (t) =>
     description: `${CLIP_DESCRIPTION}\n\nThe stream is given by \`name\` or \`arn\` (exactly one).`,
     args: { ...streamRefArgs(t.arg), ...clipArgs(t.arg) },
     errors: {
-      types: errorsOf("DescribeStream", "GetClip", "ListFragments"),
+      types: [...errorsOf("DescribeStream"), ...CLIP_ERRORS],
       union: { name: "ClipResult" },
     },
     resolve: async (_root, args, context) => {

@@ -8,10 +8,10 @@ import {
   positionOf,
   type TimestampType,
 } from "../../kvs/core/fragments.ts";
-import { invalid, validateIntRange, validateTimestampRange } from "../../kvs/core/validation.ts";
-import { decodeCursor, encodeCursor } from "../cursors.ts";
+import { invalid, validateTimestampRange } from "../../kvs/core/validation.ts";
 import { builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
+import { connectionPage, decodeCursor, encodeCursor, pageArgs, pageSize } from "./pagination.ts";
 import { StreamObject } from "./streams.ts";
 import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
 
@@ -66,13 +66,12 @@ builder.objectField(StreamObject, "fragments", (t) =>
     args: {
       range: t.arg({ type: TimeRangeInput, required: true }),
       timestampType: t.arg({ type: TimestampTypeEnum, defaultValue: "SERVER_TIMESTAMP" }),
-      first: t.arg.int({ defaultValue: 100, description: "Page size, 1 to 1000." }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
     },
     errors: { types: errorsOf("ListFragments"), union: { name: "FragmentsResult" } },
     resolve: async (stream, args, context) => {
       const timestampType = args.timestampType ?? "SERVER_TIMESTAMP";
-      const first = validateIntRange(args.first ?? 100, 1, 1000, "first");
+      const first = pageSize(args.first);
       const range = validateTimestampRange(args.range);
       let after: FragmentPosition | undefined;
       if (args.after) {
@@ -108,15 +107,7 @@ builder.objectField(StreamObject, "fragments", (t) =>
         };
         return { cursor: encodeCursor(FRAGMENTS_CURSOR, { ...cursor }), node: fragment };
       });
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return connectionPage(edges, page.hasNextPage);
     },
   }),
 );

@@ -7,7 +7,8 @@ import "./time.ts";
 import "./streams.ts";
 import "./fragments.ts";
 import "./clips.ts";
-import "./subscriptions.ts";
+import "./getmedia-errors.ts";
+import "./live-fragments.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema();

@@ -7,15 +7,14 @@ import { listStreams, type StreamDescription } from "../../kvs/core/streams.ts";
 import {
   invalid,
   type StreamRef,
-  validateIntRange,
   validateStreamArn,
   validateStreamName,
   validateStreamRef,
 } from "../../kvs/core/validation.ts";
 import type { GatewayContext } from "../context.ts";
-import { decodeCursor, encodeCursor } from "../cursors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
+import { connectionPage, decodeCursor, encodeCursor, pageArgs, pageSize } from "./pagination.ts";
 
 export const StreamStatusEnum = builder.enumType("StreamStatus", {
   values: ["CREATING", "ACTIVE", "UPDATING", "DELETING"] as const,
@@ -119,15 +118,14 @@ builder.queryField("streams", (t) =>
     description:
       "The account's streams in ListStreams order, optionally only those whose name starts with `nameStartsWith`. Forward paging only: `after` takes an `endCursor` (which carries ListStreams' NextToken).",
     args: {
-      first: t.arg.int({ defaultValue: 100, description: "Page size, 1 to 1000." }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
       nameStartsWith: t.arg.string({
         description: "A stream-name prefix (1 to 256 name characters).",
       }),
     },
     errors: { types: errorsOf("ListStreams"), union: { name: "StreamsResult" } },
     resolve: async (_root, args, context) => {
-      const first = validateIntRange(args.first ?? 100, 1, 1000, "first");
+      const first = pageSize(args.first);
       const prefix =
         args.nameStartsWith === null || args.nameStartsWith === undefined
           ? undefined
@@ -154,17 +152,11 @@ builder.queryField("streams", (t) =>
         return { cursor: encodeCursor(STREAMS_CURSOR, { ...cursor }), node: stream };
       });
       const hasNextPage = page.streams.length > start.s + first || page.nextToken !== null;
-      return {
+      return connectionPage(
         edges,
-        pageInfo: {
-          hasNextPage,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor:
-            edges.at(-1)?.cursor ??
-            (page.nextToken ? encodeCursor(STREAMS_CURSOR, { k: page.nextToken, s: 0 }) : null),
-        },
-      };
+        hasNextPage,
+        page.nextToken ? encodeCursor(STREAMS_CURSOR, { k: page.nextToken, s: 0 }) : null,
+      );
     },
   }),
 );

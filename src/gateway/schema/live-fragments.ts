@@ -1,5 +1,6 @@
 // Subscription.fragments: live fragment metadata read from GetMedia, through the process-wide
 // fan-out (one upstream session per stream for start NOW) with resume by continuation token.
+// The error types only GetMedia produces are in getmedia-errors.ts.
 
 import { wrapErrorIfMatches } from "@pothos/plugin-errors";
 import { ResourceNotFoundError, UpstreamUnavailableError } from "../../kvs/core/errors.ts";
@@ -15,7 +16,7 @@ import {
 import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../kvs/getmedia/types.ts";
 
 import { builder } from "./builder.ts";
-import { errorsOf, graphqlErrorTypeName, KvsErrorInterface } from "./errors.ts";
+import { errorsOf, graphqlErrorTypeName } from "./errors.ts";
 import { streamRefArgs, streamRefFromArgs } from "./streams.ts";
 
 const CONTINUATION_TOKEN = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -153,33 +154,6 @@ const FragmentEventObject = builder.objectRef<LiveFragment>("FragmentEvent").imp
       description: "Producer tags (not AWS_KINESISVIDEO_*), in stream order.",
       resolve: (fragment) => fragment.otherTags,
     }),
-  }),
-});
-
-builder.objectType(GetMediaStreamError, {
-  name: "GetMediaError",
-  description:
-    "KVS ended GetMedia with the AWS_KINESISVIDEO_ERROR_CODE / ERROR_ID tags. Transient ids (3002 error writing to the stream, 5000 internal error) are retried by the gateway and never reach subscribers; the others end the subscription: 4000 requested fragment not found, 4500-4506 the stream's KMS key is unusable (access denied, disabled, validation error, unavailable, invalid usage, invalid state, not found). `code` is the ERROR_CODE tag.",
-  interfaces: [KvsErrorInterface],
-  fields: (t) => ({
-    errorId: t.exposeInt("errorId", { nullable: true }),
-    errorCode: t.exposeString("errorCode", { nullable: true }),
-    meaning: t.exposeString("meaning", {
-      nullable: true,
-      description: "The documented meaning of errorId; null for an undocumented id.",
-    }),
-    fragmentNumber: t.exposeString("fragmentNumber", { nullable: true }),
-  }),
-});
-
-builder.objectType(SlowSubscriberError, {
-  name: "SlowSubscriber",
-  description:
-    "This subscriber fell `bufferSize` events behind (its client read too slowly) and was dropped so it cannot stall other subscribers or grow the gateway's memory. It received every fragment up to `continuationToken`; subscribe again with that token to continue.",
-  fields: (t) => ({
-    message: t.exposeString("message"),
-    bufferSize: t.exposeInt("bufferSize"),
-    continuationToken: t.exposeString("continuationToken", { nullable: true }),
   }),
 });
 

@@ -1,0 +1,34 @@
+// The failures only the GetMedia streaming path produces, as GraphQL types: KVS's ERROR_ID tags
+// (GetMediaError) and a subscriber dropped for reading too slowly (SlowSubscriber). They end a
+// live fragment subscription (live-fragments.ts).
+
+import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia/errors.ts";
+import { builder } from "./builder.ts";
+import { KvsErrorInterface } from "./errors.ts";
+
+builder.objectType(GetMediaStreamError, {
+  name: "GetMediaError",
+  description:
+    "KVS ended GetMedia with the AWS_KINESISVIDEO_ERROR_CODE / ERROR_ID tags. Transient ids (3002 error writing to the stream, 5000 internal error) are retried by the gateway and never reach subscribers; the others end the subscription: 4000 requested fragment not found, 4500-4506 the stream's KMS key is unusable (access denied, disabled, validation error, unavailable, invalid usage, invalid state, not found). `code` is the ERROR_CODE tag.",
+  interfaces: [KvsErrorInterface],
+  fields: (t) => ({
+    errorId: t.exposeInt("errorId", { nullable: true }),
+    errorCode: t.exposeString("errorCode", { nullable: true }),
+    meaning: t.exposeString("meaning", {
+      nullable: true,
+      description: "The documented meaning of errorId; null for an undocumented id.",
+    }),
+    fragmentNumber: t.exposeString("fragmentNumber", { nullable: true }),
+  }),
+});
+
+builder.objectType(SlowSubscriberError, {
+  name: "SlowSubscriber",
+  description:
+    "This subscriber fell `bufferSize` events behind (its client read too slowly) and was dropped so it cannot stall other subscribers or grow the gateway's memory. It received every fragment up to `continuationToken`; subscribe again with that token to continue.",
+  fields: (t) => ({
+    message: t.exposeString("message"),
+    bufferSize: t.exposeInt("bufferSize"),
+    continuationToken: t.exposeString("continuationToken", { nullable: true }),
+  }),
+});
