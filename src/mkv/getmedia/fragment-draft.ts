@@ -1,13 +1,11 @@
 // One GetMedia fragment while its document is being read: the AWS_KINESISVIDEO_* values (the last
 // value of a name wins), its clusters, and the other tags in stream order.
 
+import { AWS_TAG_PREFIX, KVS_TAG } from "../kvs-tags/names.ts";
 import { decimalSecondsToMs, parseNonNegativeInt, stripNuls } from "../kvs-tags/values.ts";
-import { KVS_TAG } from "../kvs-tags/writer.ts";
 import type { TrackBlockCounts } from "../matroska/cluster-tally.ts";
 import type { FragmentTrack, TrackSummary } from "../matroska/types.ts";
 import type { FragmentTag, GetMediaFragment } from "./types.ts";
-
-export const AWS_TAG_PREFIX = "AWS_KINESISVIDEO_";
 
 export class FragmentDraft {
   fragmentNumber: string | null = null;

@@ -15,12 +15,11 @@ import {
   SKIP,
   WHOLE,
 } from "../ebml/scanner.ts";
-import { knownKvsTagName } from "../kvs-tags/names.ts";
+import { AWS_TAG_PREFIX, KVS_TAG, knownKvsTagName } from "../kvs-tags/names.ts";
 import { stripNuls } from "../kvs-tags/values.ts";
-import { KVS_TAG } from "../kvs-tags/writer.ts";
 import { ClusterTally } from "../matroska/cluster-tally.ts";
 import { TrackCollector } from "../matroska/track-collector.ts";
-import { AWS_TAG_PREFIX, FragmentDraft } from "./fragment-draft.ts";
+import { FragmentDraft } from "./fragment-draft.ts";
 import { type ParsedTags, RepeatedTags } from "./repeated-tags.ts";
 import { SimpleTagGroup } from "./simple-tag-group.ts";
 import { TagTextCache } from "./tag-text-cache.ts";

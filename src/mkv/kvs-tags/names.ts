@@ -1,7 +1,19 @@
-// Recognises the AWS_KINESISVIDEO_* tag names KVS writes while they are still bytes. They are
-// most of the tag text in GetMedia output, so the reader skips decoding them, and it gets back
-// the one shared string per name, which later comparisons check cheaply.
-import { KVS_TAG } from "./writer.ts";
+// The AWS_KINESISVIDEO_* tag names KVS writes around each fragment of GetMedia output, and their
+// recognition while still bytes: they are most of the tag text, so the reader skips decoding
+// them and gets back the one shared string per name, which later comparisons check cheaply.
+
+/** Every tag KVS itself writes starts with this; producers' own tags don't. */
+export const AWS_TAG_PREFIX = "AWS_KINESISVIDEO_";
+
+export const KVS_TAG = {
+  FragmentNumber: "AWS_KINESISVIDEO_FRAGMENT_NUMBER",
+  ServerTimestamp: "AWS_KINESISVIDEO_SERVER_TIMESTAMP",
+  ProducerTimestamp: "AWS_KINESISVIDEO_PRODUCER_TIMESTAMP",
+  MillisBehindNow: "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW",
+  ContinuationToken: "AWS_KINESISVIDEO_CONTINUATION_TOKEN",
+  ErrorCode: "AWS_KINESISVIDEO_ERROR_CODE",
+  ErrorId: "AWS_KINESISVIDEO_ERROR_ID",
+} as const;
 
 const encoder = new TextEncoder();
 const KNOWN_NAMES = Object.values(KVS_TAG).map((name) => ({ name, bytes: encoder.encode(name) }));

@@ -3,19 +3,10 @@
 // field, and all pairs sit in one Tag without Targets (see fixtures/getmedia README, point 5).
 
 import { element, ID } from "../ebml/primitives.ts";
+import { KVS_TAG } from "./names.ts";
 
 const SIZE_WIDTH = 4;
 const encoder = new TextEncoder();
-
-export const KVS_TAG = {
-  FragmentNumber: "AWS_KINESISVIDEO_FRAGMENT_NUMBER",
-  ServerTimestamp: "AWS_KINESISVIDEO_SERVER_TIMESTAMP",
-  ProducerTimestamp: "AWS_KINESISVIDEO_PRODUCER_TIMESTAMP",
-  MillisBehindNow: "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW",
-  ContinuationToken: "AWS_KINESISVIDEO_CONTINUATION_TOKEN",
-  ErrorCode: "AWS_KINESISVIDEO_ERROR_CODE",
-  ErrorId: "AWS_KINESISVIDEO_ERROR_ID",
-} as const;
 
 /** A Tags element holding one Tag with one SimpleTag per (name, value) pair, in order. */
 export function kvsTagsElement(pairs: ReadonlyArray<readonly [string, string]>): Uint8Array {

@@ -2,7 +2,8 @@
 // document and how many frames each track holds (laced blocks hold several).
 
 import { ebmlChildren } from "../ebml/children.ts";
-import { EbmlError, ID, readSize, readUint } from "../ebml/primitives.ts";
+import { EbmlError, ID, readUint } from "../ebml/primitives.ts";
+import { blankBlockHeader, readBlockHeader } from "./block-header.ts";
 
 export interface ClusterBlocks {
   /** The Cluster's Timecode in TimecodeScale ticks (0 when absent). */
@@ -13,17 +14,14 @@ export interface ClusterBlocks {
   framesByTrack: Map<number, number>;
 }
 
-const LACING_MASK = 0x06;
-
 function countBlockFrames(buf: Uint8Array, dataStart: number, end: number): [number, number] {
-  const track = readSize(buf, dataStart);
-  if (!track || track.value < 1) throw new EbmlError("invalid block track number", dataStart);
-  const flagsAt = dataStart + track.length + 2;
-  if (flagsAt >= end) throw new EbmlError("block shorter than its header", dataStart);
-  const laced = ((buf[flagsAt] as number) & LACING_MASK) !== 0;
-  if (!laced) return [track.value, 1];
-  if (flagsAt + 1 >= end) throw new EbmlError("laced block without a frame count", dataStart);
-  return [track.value, (buf[flagsAt + 1] as number) + 1];
+  const header = blankBlockHeader();
+  if (!readBlockHeader(buf, dataStart, end - dataStart, header)) {
+    throw new EbmlError("block shorter than its header or without a valid track number", dataStart);
+  }
+  if (header.track < 1) throw new EbmlError("invalid block track number", dataStart);
+  if (header.frames === 0) throw new EbmlError("laced block without a frame count", dataStart);
+  return [header.track, header.frames];
 }
 
 /** Throws EbmlError when the Cluster or one of its blocks is malformed. */

@@ -2,6 +2,7 @@
 // headers alone (payloads are skipped).
 import { ID, readUint } from "../ebml/primitives.ts";
 import { type Action, BLOCK, DESCEND, READ, SKIP } from "../ebml/scanner.ts";
+import { blankBlockHeader, KEYFRAME_FLAG, readBlockHeader } from "./block-header.ts";
 
 /** Frames and key frames of one track. */
 export interface TrackBlockCounts {
@@ -22,6 +23,7 @@ export class ClusterTally {
   private groupHasReference = false;
   /** The track of the Block inside the open BlockGroup (its key-frame status is known at its end). */
   private groupTrack: TrackTimes | null = null;
+  private readonly header = blankBlockHeader();
 
   reset(): void {
     this.timecode = 0;
@@ -74,20 +76,15 @@ export class ClusterTally {
   /** Takes the first bytes of a SimpleBlock or Block (fewer when the input was cut off). */
   block(id: number, buf: Uint8Array, offset: number, length: number): void {
     this.blockCount++;
-    if (length === 0) return;
-    const b0 = buf[offset] as number;
-    const trackLength = b0 === 0 ? 0 : Math.clz32(b0) - 23;
-    if (trackLength === 0 || length < trackLength + 3) return;
-    let track = b0 & (0xff >> trackLength);
-    for (let i = 1; i < trackLength; i++) track = track * 256 + (buf[offset + i] as number);
-    const at = offset + trackLength;
-    const rel = (((buf[at] as number) << 24) | ((buf[at + 1] as number) << 16)) >> 16;
-    let t = this.times.get(track);
+    const header = this.header;
+    if (!readBlockHeader(buf, offset, length, header)) return;
+    const rel = header.relativeTimecode;
+    let t = this.times.get(header.track);
     if (t === undefined) {
       t = { blocks: 0, keyframes: 0, min: 0, max: 0 };
-      this.times.set(track, t);
+      this.times.set(header.track, t);
     }
-    if (id === ID.SimpleBlock && ((buf[at + 2] as number) & 0x80) !== 0) {
+    if (id === ID.SimpleBlock && (header.flags & KEYFRAME_FLAG) !== 0) {
       this.keyframeCount++;
       t.keyframes++;
     }
