@@ -10,11 +10,11 @@ describe("npm start", () => {
   let child: ChildProcess | undefined;
   let stderr = "";
   afterAll(async () => {
-    if (child?.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    if (child?.pid === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child?.once("exit", resolve));
+    // npm and the node it starts are one process group (detached): stop them together.
+    process.kill(-child.pid, "SIGTERM");
+    await exited;
   });
 
   it("serves GraphiQL and the demo stream, with no NodeVersionSupportWarning", async () => {
@@ -22,6 +22,7 @@ describe("npm start", () => {
       cwd: REPO,
       env: { ...process.env, PORT: "0", KVS_BACKEND: "local", KVS_LOCAL_IN_MEMORY: "true" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
