@@ -42,7 +42,9 @@ async function idleRss(label: string, execArgv: string[]): Promise<number> {
 
 const native = await idleRss("node", []);
 const tsx = await idleRss("node --import tsx", ["--import", "tsx"]);
-console.log(`Gateway RSS at idle (Node ${process.versions.node}, ${SETTLE_MS / 1000} s after start):`);
+console.log(
+  `Gateway RSS at idle (Node ${process.versions.node}, ${SETTLE_MS / 1000} s after start):`,
+);
 console.log(`  node src/main.ts               ${native.toFixed(0)} MB`);
 console.log(`  node --import tsx src/main.ts  ${tsx.toFixed(0)} MB`);
 console.log(`  ratio native / tsx             ${(native / tsx).toFixed(2)}`);
