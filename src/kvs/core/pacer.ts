@@ -43,19 +43,22 @@ export class Pacer {
   /** Books the next free start for `key` and returns how long to wait until it. */
   reserve(key: string): number {
     const now = this.now();
-    const lane = this.lanes.get(key) ?? { starts: [], notBefore: 0 };
-    const at = Math.max(now, this.nextStart(lane));
-    lane.starts.push(at);
-    if (lane.starts.length > this.policy.calls) {
-      lane.starts.splice(0, lane.starts.length - this.policy.calls);
-    }
-    this.lanes.set(key, lane);
-    return at - now;
+    return this.book(key, now) - now;
   }
 
-  /** Waits for a booked start; rejects with the signal's reason if aborted while waiting. */
+  /**
+   * Waits for a booked start; rejects with the signal's reason if aborted while waiting. A start
+   * that happens later than booked (a busy event loop) is recorded when it happens, so the next
+   * one is spaced from the real start, not the booking.
+   */
   async acquire(key: string, signal?: AbortSignal): Promise<void> {
-    await sleep(this.reserve(key), signal);
+    const now = this.now();
+    const booked = this.book(key, now);
+    await sleep(booked - now, signal);
+    const started = this.now();
+    const starts = this.lanes.get(key)?.starts;
+    const index = starts?.lastIndexOf(booked) ?? -1;
+    if (starts !== undefined && index >= 0 && started > booked) starts[index] = started;
   }
 
   /** Lets no call for `key` start within the next `ms` (KVS throttled one anyway). */
@@ -63,6 +66,18 @@ export class Pacer {
     const lane = this.lanes.get(key) ?? { starts: [], notBefore: 0 };
     lane.notBefore = Math.max(lane.notBefore, this.now() + ms);
     this.lanes.set(key, lane);
+  }
+
+  /** Books the next free start at or after `now`; returns its time. */
+  private book(key: string, now: number): number {
+    const lane = this.lanes.get(key) ?? { starts: [], notBefore: 0 };
+    const at = Math.max(now, this.nextStart(lane));
+    lane.starts.push(at);
+    if (lane.starts.length > this.policy.calls) {
+      lane.starts.splice(0, lane.starts.length - this.policy.calls);
+    }
+    this.lanes.set(key, lane);
+    return at;
   }
 
   private nextStart(lane: Lane): number {
