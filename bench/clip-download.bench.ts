@@ -15,8 +15,9 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { createGatewayApp } from "../src/gateway/app.ts";
 import { createLocalKvs } from "../src/local-kvs/index.ts";
-import { fillStream, makeTestVideo } from "../test/support/clips.ts";
-import { dataEndpoint } from "../test/support/kvs-local-helpers.ts";
+import { dataEndpoint } from "../test/support/kvs-local.ts";
+import { makeTestVideo } from "../test/support/media.ts";
+import { fillStream } from "../test/support/seed.ts";
 
 const STREAM = "bench-clip";
 const SECONDS = 90; // one fragment per second, ~0.9 MB each: one GetClip of ~80 MB
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     });
     const producerStart = Math.floor((Date.now() - 2 * 3_600_000) / 1000) * 1000;
     const ingestStart = Date.now();
-    await fillStream(kvs.endpoint, STREAM, video, producerStart);
+    await fillStream(kvs.endpoint, STREAM, video.bytes, producerStart);
     // Server-timestamp range: recent, so not cacheable: every gateway download is a real GetClip.
     const live = { start: new Date(ingestStart - 1000), end: new Date(Date.now() - 1) };
     // Producer-timestamp range two hours back: settled, so the gateway caches it.

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeHttp } from "../support/graphql.ts";
-import { createStreams } from "../support/seed.ts";
+import { createStreams } from "../support/kvs-local.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { StreamsWithFragmentsQuery } from "./documents.ts";
 
@@ -12,7 +12,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({ gateway: { maxUpstreamCallsPerOperation: 3 } });
-  await createStreams(stack.kvs, ["b-1", "b-2", "b-3"]);
+  await createStreams(stack.kvs.endpoint, ["b-1", "b-2", "b-3"]);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-med
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeHttp, executeWs, wsClient } from "../support/graphql.ts";
-import { createStreams } from "../support/seed.ts";
+import { createStreams } from "../support/kvs-local.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsQuery, StreamsWithFragmentsQuery } from "./documents.ts";
 
@@ -21,7 +21,7 @@ describe("the shared endpoint cache", () => {
   beforeAll(async () => {
     stack = await startStack();
     ws = wsClient(stack.wsUrl);
-    arns = await createStreams(stack.kvs, NAMES);
+    arns = await createStreams(stack.kvs.endpoint, NAMES);
   });
 
   afterAll(async () => {
@@ -130,7 +130,7 @@ describe("endpoint expiry", () => {
 
   beforeAll(async () => {
     stack = await startStack({ gateway: { endpointCache: { ttlMs: 300, max: 100 } } });
-    await createStreams(stack.kvs, ["short-lived"]);
+    await createStreams(stack.kvs.endpoint, ["short-lived"]);
   });
 
   afterAll(async () => {

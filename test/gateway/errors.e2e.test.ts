@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/gateway/app.ts";
 import type { Fault } from "../../src/local-kvs/index.ts";
 import { executeHttp, executeWs, subscribeWs, wsClient } from "../support/graphql.ts";
-import { createStreams } from "../support/seed.ts";
+import { clientConfig, createStreams } from "../support/kvs-local.ts";
+import { startLiveProducer } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
-import { startLiveProducer, waitFor } from "../support/subscriptions.ts";
+import { waitFor } from "../support/wait.ts";
 import { FragmentsQuery, ListStreamsQuery, StreamQuery } from "./documents.ts";
 import { FragmentsSubscription } from "./subscriptions/documents.ts";
 
@@ -18,7 +19,7 @@ let ws: Client;
 beforeAll(async () => {
   stack = await startStack();
   ws = wsClient(stack.wsUrl);
-  await createStreams(stack.kvs, ["cam"]);
+  await createStreams(stack.kvs.endpoint, ["cam"]);
 });
 
 afterAll(async () => {
@@ -368,12 +369,7 @@ describe("failures outside a field's union", () => {
 describe("an unreachable KVS", () => {
   it("is UpstreamUnavailable with the socket error as code", async () => {
     const app = createGatewayApp({
-      kvs: {
-        region: "us-east-1",
-        endpoint: "http://127.0.0.1:1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1,
-      },
+      kvs: clientConfig("http://127.0.0.1:1"),
       endpointCache: { ttlMs: 60_000, max: 10 },
       corsOrigins: [],
       clipSigningKeys: [],

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FragmentRecord } from "../../src/local-kvs/index.ts";
 import { compareFragmentNumbers } from "../../src/mkv/kvs-tags/fragment-numbers.ts";
 import type { FragmentsQueryVariables, TimestampType } from "../generated/graphql.ts";
+import { fixture } from "../support/fixtures.ts";
 import { executeHttp } from "../support/graphql.ts";
-import { createStreams, ingestFixture } from "../support/seed.ts";
+import { clientConfig, createStreams } from "../support/kvs-local.ts";
+import { ingestAt } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsQuery } from "./documents.ts";
 
@@ -24,11 +26,11 @@ let records: FragmentRecord[];
 
 beforeAll(async () => {
   stack = await startStack({ kvs: { listFragmentsOrder: "shuffled" } });
-  arn = (await createStreams(stack.kvs, ["shuffled"]))[0] as string;
+  arn = (await createStreams(stack.kvs.endpoint, ["shuffled"]))[0] as string;
   // Twice from the same producer start (equal producer timestamps: ties go by number), then
   // once a second later, interleaved with them.
   for (const start of [T0, T0, T0 + 1000])
-    await ingestFixture(stack.kvs, "shuffled", "clusters.mkv", start);
+    await ingestAt(stack.kvs.endpoint, "shuffled", fixture("clusters.mkv"), start);
   records = stack.kvs.store.listFragments(arn);
 });
 
@@ -68,11 +70,8 @@ async function pageThrough(type: TimestampType, first: number): Promise<string[]
 describe("Stream.fragments over a ListFragments in no order", () => {
   it("has a backend that really answers out of order", async () => {
     expect(records).toHaveLength(24);
-    const client = new KinesisVideoArchivedMediaClient({
-      region: "us-east-1",
-      endpoint: stack.kvs.endpoint,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    // Straight at kvs-local with the SDK's default 3 attempts.
+    const client = new KinesisVideoArchivedMediaClient(clientConfig(stack.kvs.endpoint, 3));
     try {
       const out = await client.send(new ListFragmentsCommand({ StreamName: "shuffled" }));
       const listed = (out.Fragments ?? []).map((f) => f.FragmentNumber ?? "");

@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FragmentRecord } from "../../src/local-kvs/index.ts";
 import type { FragmentsQueryVariables } from "../generated/graphql.ts";
+import { fixture } from "../support/fixtures.ts";
 import { executeHttp } from "../support/graphql.ts";
-import { createStreams, ingestFixture } from "../support/seed.ts";
+import { createStreams } from "../support/kvs-local.ts";
+import { ingestAt } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { FragmentsQuery } from "./documents.ts";
 
@@ -20,8 +22,8 @@ let records: FragmentRecord[];
 
 beforeAll(async () => {
   stack = await startStack();
-  const [arn] = await createStreams(stack.kvs, ["cam"]);
-  numbers = await ingestFixture(stack.kvs, "cam", "clusters.mkv", T0);
+  const [arn] = await createStreams(stack.kvs.endpoint, ["cam"]);
+  numbers = await ingestAt(stack.kvs.endpoint, "cam", fixture("clusters.mkv"), T0);
   records = stack.kvs.store.listFragments(arn as string);
 });
 

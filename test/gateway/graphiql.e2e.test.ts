@@ -1,14 +1,15 @@
 // GraphiQL in a real browser (Debian's chromium through playwright-core): it runs the live
 // fragments subscription over WebSocket and shows each new fragment as it arrives.
 
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import os from "node:os";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../support/chromium.ts";
+import { removeScratchDirectory, scratchDirectory } from "../support/scratch.ts";
+import { type LiveProducer, startLiveProducer } from "../support/seed.ts";
 import { type Stack, startStack } from "../support/stack.ts";
-import { type LiveProducer, startLiveProducer, waitFor } from "../support/subscriptions.ts";
+import { waitFor } from "../support/wait.ts";
 
 const STREAM = "browser-live";
 const QUERY = `subscription LiveFragments {
@@ -28,7 +29,7 @@ let screenshots: string;
 beforeAll(async () => {
   stack = await startStack();
   live = await startLiveProducer(stack.kvs, STREAM);
-  screenshots = await mkdtemp(path.join(os.tmpdir(), "graphiql-"));
+  screenshots = await scratchDirectory("graphiql-");
   browser = await launchChromium();
 });
 
@@ -37,7 +38,7 @@ afterAll(async () => {
   await live?.stop();
   await stack?.stop();
   if (screenshots && !process.env.KEEP_SCREENSHOTS) {
-    await rm(screenshots, { recursive: true, force: true });
+    await removeScratchDirectory(screenshots);
   }
 });
 

@@ -3,7 +3,7 @@
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeHttp, executeWs, wsClient } from "../support/graphql.ts";
-import { createStreams } from "../support/seed.ts";
+import { createStreams } from "../support/kvs-local.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { ListStreamsQuery, StreamQuery, StreamThreeWaysQuery } from "./documents.ts";
 
@@ -16,7 +16,7 @@ let arns: Map<string, string>;
 beforeAll(async () => {
   stack = await startStack();
   ws = wsClient(stack.wsUrl);
-  const created = await createStreams(stack.kvs, NAMES, {
+  const created = await createStreams(stack.kvs.endpoint, NAMES, {
     dataRetentionInHours: 2,
     mediaType: "video/h264",
     deviceName: "camera-7",

@@ -4,7 +4,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { executeSse } from "../support/graphql.ts";
-import { createStreams } from "../support/seed.ts";
+import { createStreams } from "../support/kvs-local.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { StreamQuery } from "./documents.ts";
 
@@ -13,7 +13,7 @@ let arn: string;
 
 beforeAll(async () => {
   stack = await startStack({ gateway: { corsOrigins: ["https://app.example.com"] } });
-  [arn] = (await createStreams(stack.kvs, ["sse-cam"])) as [string];
+  [arn] = (await createStreams(stack.kvs.endpoint, ["sse-cam"])) as [string];
   stack.app.addRoute({
     methods: ["GET"],
     path: /^\/test-route\/(ok|boom)$/,

@@ -1,7 +1,7 @@
 // The standalone server's limits are flags, and it removes clip build directories that a killed
 // process left in the temp directory (only stale ones: another running server may own fresh ones).
 
-import { mkdir, rm, stat, utimes } from "node:fs/promises";
+import { mkdir, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -12,13 +12,16 @@ import {
 import type { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  archivedMedia,
   createStreams,
-  ingestFixture,
   killLocalKvs,
   type LocalKvsProcess,
+  mediaClient,
+  openGetMedia,
   spawnLocalKvs,
 } from "../support/kvs-local.ts";
-import { archivedMedia, mediaClient, openGetMedia } from "../support/kvs-local-helpers.ts";
+import { removeScratchDirectory } from "../support/scratch.ts";
+import { ingestFixture } from "../support/seed.ts";
 
 const exists = (dir: string) =>
   stat(dir).then(
@@ -53,7 +56,7 @@ describe("kvs-local CLI limits and startup sweep", () => {
       "--list-fragments-order",
       "shuffled",
     ]);
-    await createStreams(server.endpoint, ["flags"], 1);
+    await createStreams(server.endpoint, ["flags"], { dataRetentionInHours: 1 });
     media = await mediaClient(server.endpoint, "flags");
     archive = await archivedMedia(server.endpoint, "flags");
   });
@@ -61,7 +64,7 @@ describe("kvs-local CLI limits and startup sweep", () => {
     media?.destroy();
     archive?.destroy();
     if (server) await killLocalKvs(server);
-    for (const dir of [staleClipDir, freshClipDir]) await rm(dir, { recursive: true, force: true });
+    for (const dir of [staleClipDir, freshClipDir]) await removeScratchDirectory(dir);
   });
 
   it("removes stale kvs-local-clip-* directories at startup and keeps fresh ones", async () => {

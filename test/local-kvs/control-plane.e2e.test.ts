@@ -14,8 +14,7 @@ import {
 } from "@aws-sdk/client-kinesis-video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
-import { startLocalKvs } from "../support/kvs-local.ts";
-import { controlPlane } from "../support/kvs-local-helpers.ts";
+import { controlPlane, startLocalKvs } from "../support/kvs-local.ts";
 
 describe("control plane through @aws-sdk/client-kinesis-video", () => {
   let kvs: LocalKvs;

@@ -14,24 +14,24 @@ import { GetMediaCommand, type StartSelectorType } from "@aws-sdk/client-kinesis
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
 import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
-import { listFragments, startLocalKvs } from "../support/kvs-local.ts";
+import { fixture } from "../support/fixtures.ts";
 import {
   archivedMedia,
-  clustersOf,
   controlPlane,
   dataEndpoint,
-  fixture,
-  ingest,
+  listFragments,
   mediaClient,
-  persistedNumbers,
-} from "../support/kvs-local-helpers.ts";
+  startLocalKvs,
+} from "../support/kvs-local.ts";
+import { clustersOf } from "../support/mkv.ts";
+import { ingest, persistedNumbers } from "../support/seed.ts";
 
 describe("bad input gets the AWS exception and the server keeps serving", () => {
   let kvs: LocalKvs;
   let cp: KinesisVideoClient;
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["errs"], { retentionHours: 1 });
+    kvs = await startLocalKvs(["errs"], { dataRetentionInHours: 1 });
     cp = controlPlane(kvs.endpoint);
   });
   afterAll(async () => {

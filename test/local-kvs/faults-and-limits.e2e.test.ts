@@ -6,14 +6,9 @@ import {
 import { GetMediaCommand, type KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
-import { fragmentNumberOf, ingestFixture, startLocalKvs } from "../support/kvs-local.ts";
-import {
-  controlPlane,
-  kvsTags,
-  mediaClient,
-  openGetMedia,
-  splitGetMedia,
-} from "../support/kvs-local-helpers.ts";
+import { controlPlane, mediaClient, openGetMedia, startLocalKvs } from "../support/kvs-local.ts";
+import { fragmentNumberOf, kvsTags, splitGetMedia } from "../support/mkv.ts";
+import { ingestFixture } from "../support/seed.ts";
 
 const fromNow = (StreamName: string) => ({
   StreamName,
@@ -29,7 +24,7 @@ describe("fault injection and documented limits", () => {
 
   beforeAll(async () => {
     kvs = await startLocalKvs(["faulty"], {
-      retentionHours: 1,
+      dataRetentionInHours: 1,
       clock: { now: () => now.ms },
       getMediaRatePerSecond: 4,
     });
@@ -153,6 +148,7 @@ describe("fault injection and documented limits", () => {
 describe("GetMedia connection limit is configurable", () => {
   it("lets more than 3 readers share a stream when raised", async () => {
     const kvs = await startLocalKvs(["wide"], {
+      dataRetentionInHours: 0,
       getMediaConnectionLimit: 10,
       getMediaRatePerSecond: 0,
     });

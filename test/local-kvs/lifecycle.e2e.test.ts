@@ -1,14 +1,9 @@
 import { DeleteStreamCommand, DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
 import { describe, expect, it } from "vitest";
 import { type PutMediaAck, putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
-import { startLocalKvs } from "../support/kvs-local.ts";
-import {
-  clustersOf,
-  controlPlane,
-  fixture,
-  mediaClient,
-  openGetMedia,
-} from "../support/kvs-local-helpers.ts";
+import { fixture } from "../support/fixtures.ts";
+import { controlPlane, mediaClient, openGetMedia, startLocalKvs } from "../support/kvs-local.ts";
+import { clustersOf } from "../support/mkv.ts";
 
 /** clusters.mkv split right after its `count`-th Cluster. */
 function splitAfterCluster(count: number): [Uint8Array, Uint8Array] {
@@ -41,7 +36,7 @@ function pausingProducer(
 
 describe("lifecycle: stop() and stream deletion under open connections", () => {
   it("closes open GetMedia and PutMedia connections", async () => {
-    const kvs = await startLocalKvs(["open"], { retentionHours: 1 });
+    const kvs = await startLocalKvs(["open"], { dataRetentionInHours: 1 });
     const media = await mediaClient(kvs.endpoint, "open");
     const reader = await openGetMedia(media, {
       StreamName: "open",
@@ -77,7 +72,7 @@ describe("lifecycle: stop() and stream deletion under open connections", () => {
   });
 
   it("answers a producer whose stream is deleted mid-upload with ERROR 4008", async () => {
-    const kvs = await startLocalKvs(["gone"], { retentionHours: 1 });
+    const kvs = await startLocalKvs(["gone"], { dataRetentionInHours: 1 });
     const cp = controlPlane(kvs.endpoint);
     try {
       let release: () => void = () => {};

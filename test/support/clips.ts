@@ -1,105 +1,66 @@
-// Plumbing for the clip end-to-end tests: test media made with ffmpeg, streams filled through
-// PutMedia, downloads over plain HTTP, and ffprobe frame counts.
+// What only the clip tests need: GetClip through the SDK (a selector from a range, the payload to a
+// file, the exception it answers with), the clip length fragments promise, and downloads over
+// plain HTTP from the gateway's clip route.
 
-import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { promisify } from "node:util";
-import { CreateStreamCommand, KinesisVideoClient } from "@aws-sdk/client-kinesis-video";
-import { ingest, persistedNumbers } from "./kvs-local-helpers.ts";
+import { writeFile } from "node:fs/promises";
+import {
+  type ClipFragmentSelectorType,
+  type Fragment,
+  GetClipCommand,
+  type KinesisVideoArchivedMediaClient,
+} from "@aws-sdk/client-kinesis-video-archived-media";
 
-const run = promisify(execFile);
-
-export interface TestVideo {
-  path: string;
-  bytes: Uint8Array;
-  seconds: number;
-  fps: number;
+export interface ClipRange {
+  type?: ClipFragmentSelectorType;
+  startMs: number;
+  endMs: number;
 }
 
-/**
- * An H.264 Matroska file with one keyframe (and so one Cluster, one KVS fragment) per second.
- * `bitrate` (e.g. "8M") pads frames to a constant rate, for clips of a wanted size.
- */
-export async function makeTestVideo(
-  directory: string,
-  options: { seconds: number; fps: number; size?: string; bitrate?: string },
-): Promise<TestVideo> {
-  const file = path.join(
-    directory,
-    `test-${options.seconds}s-${options.fps}fps-${options.bitrate ?? "q"}.mkv`,
-  );
-  const rate = options.bitrate
-    ? [
-        "-b:v",
-        options.bitrate,
-        "-minrate",
-        options.bitrate,
-        "-maxrate",
-        options.bitrate,
-        "-bufsize",
-        "2M",
-      ]
-    : [];
-  await run("ffmpeg", [
-    ...["-hide_banner", "-loglevel", "error", "-y"],
-    ...[
-      "-f",
-      "lavfi",
-      "-i",
-      `testsrc2=size=${options.size ?? "160x120"}:rate=${options.fps}:duration=${options.seconds}`,
-    ],
-    ...[
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      "-bf",
-      "0",
-      "-threads",
-      "1",
-    ],
-    ...["-g", String(options.fps), "-keyint_min", String(options.fps), "-sc_threshold", "0"],
-    ...rate,
-    ...(options.bitrate ? ["-x264-params", "nal-hrd=cbr"] : []),
-    ...["-cluster_time_limit", "1500", "-f", "matroska", file],
-  ]);
-  return {
-    path: file,
-    bytes: new Uint8Array(await readFile(file)),
-    seconds: options.seconds,
-    fps: options.fps,
-  };
-}
+export const selector = ({ type = "PRODUCER_TIMESTAMP", startMs, endMs }: ClipRange) => ({
+  FragmentSelectorType: type,
+  TimestampRange: { StartTimestamp: new Date(startMs), EndTimestamp: new Date(endMs) },
+});
 
-/** Creates `streamName` on kvs-local and PutMedias `video` with producer timestamps from `startMs`. */
-export async function fillStream(
-  endpoint: string,
+/** GetClip through the SDK, the payload written to `file`; returns the ContentType. */
+export async function getClipToFile(
+  client: KinesisVideoArchivedMediaClient,
   streamName: string,
-  video: TestVideo,
-  startMs: number,
-): Promise<number> {
-  const control = new KinesisVideoClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  range: ClipRange,
+  file: string,
+): Promise<string | undefined> {
+  const out = await client.send(
+    new GetClipCommand({ StreamName: streamName, ClipFragmentSelector: selector(range) }),
+  );
+  const payload = out.Payload;
+  if (!payload) throw new Error("GetClip returned no payload");
+  await writeFile(file, await payload.transformToByteArray());
+  return out.ContentType;
+}
+
+/** The exception name GetClip answers with (undefined on success). */
+export async function getClipError(
+  client: KinesisVideoArchivedMediaClient,
+  input: { StreamName: string } & ClipRange,
+): Promise<string | undefined> {
   try {
-    await control.send(
-      new CreateStreamCommand({ StreamName: streamName, DataRetentionInHours: 24 }),
+    const out = await client.send(
+      new GetClipCommand({ StreamName: input.StreamName, ClipFragmentSelector: selector(input) }),
     );
-  } finally {
-    control.destroy();
+    await out.Payload?.transformToByteArray();
+    return undefined;
+  } catch (error) {
+    return (error as { name?: string }).name;
   }
-  const acks = await ingest(endpoint, streamName, video.bytes, {
-    timecodeType: "RELATIVE",
-    producerStartTimestampMs: startMs,
-  });
-  const errors = acks.filter((ack) => ack.EventType === "ERROR");
-  if (errors.length > 0) throw new Error(`PutMedia errors: ${JSON.stringify(errors)}`);
-  return persistedNumbers(acks).length;
+}
+
+/** Clip length the fragments promise: first start to the end of the last one. */
+export function spanSeconds(fragments: readonly Fragment[]): number {
+  const first = fragments[0];
+  const last = fragments.at(-1);
+  if (!first || !last) return 0;
+  const startMs = first.ProducerTimestamp?.getTime() ?? 0;
+  const lastMs = last.ProducerTimestamp?.getTime() ?? 0;
+  return (lastMs - startMs + (last.FragmentLengthInMilliseconds ?? 0)) / 1000;
 }
 
 export interface Download {
@@ -115,46 +76,4 @@ export async function download(url: string, init?: RequestInit): Promise<Downloa
     headers: response.headers,
     body: Buffer.from(await response.arrayBuffer()),
   };
-}
-
-export interface ProbedVideo {
-  formatName: string;
-  videoFrames: number;
-  durationSeconds: number;
-}
-
-/** ffprobe's view of an MP4: container, video packet count (= frames, no B-frames) and duration. */
-export async function probe(
-  directory: string,
-  name: string,
-  bytes: Uint8Array,
-): Promise<ProbedVideo> {
-  const file = path.join(directory, name);
-  await writeFile(file, bytes);
-  const { stdout } = await run("ffprobe", [
-    ...["-v", "error", "-select_streams", "v:0", "-count_packets"],
-    ...["-show_entries", "stream=nb_read_packets:format=format_name,duration", "-of", "json", file],
-  ]);
-  const parsed = JSON.parse(stdout) as {
-    streams?: Array<{ nb_read_packets?: string }>;
-    format?: { format_name?: string; duration?: string };
-  };
-  return {
-    formatName: parsed.format?.format_name ?? "",
-    videoFrames: Number(parsed.streams?.[0]?.nb_read_packets ?? Number.NaN),
-    durationSeconds: Number(parsed.format?.duration ?? Number.NaN),
-  };
-}
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function waitFor(
-  condition: () => boolean,
-  timeoutMs = 10_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -1,4 +1,5 @@
-// Shared helpers for the MKV tests: the fixture folder, expected.json, and seeded chunking.
+// The shared GetMedia captures (../shared/fixtures/getmedia): the files, what expected.json says
+// about each, and seeded random chunkings to feed them to a reader in pieces.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { GetMediaFragment } from "../../src/mkv/getmedia/types.ts";

@@ -3,7 +3,8 @@
 
 import { createGatewayApp, type GatewayApp } from "../../src/gateway/app.ts";
 import type { GatewayOptions, GatewayServices } from "../../src/gateway/services.ts";
-import { createLocalKvs, type LocalKvs, type LocalKvsOptions } from "../../src/local-kvs/index.ts";
+import type { LocalKvs, LocalKvsOptions } from "../../src/local-kvs/index.ts";
+import { clientConfig, startLocalKvs } from "./kvs-local.ts";
 
 export interface Stack {
   kvs: LocalKvs;
@@ -22,7 +23,7 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const kvs = await createLocalKvs({ port: 0, inMemory: true, ...options.kvs });
+  const kvs = await startLocalKvs([], options.kvs);
   let app: GatewayApp | undefined;
   try {
     app = createGatewayApp({
@@ -32,10 +33,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       endpointCache: { ttlMs: 45 * 60 * 1000, max: 1000 },
       ...options.gateway,
       kvs: {
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
         // One attempt: each injected fault reaches the gateway exactly once.
-        maxAttempts: 1,
+        ...clientConfig(kvs.endpoint),
         ...options.gateway?.kvs,
         endpoint: kvs.endpoint,
       },

@@ -1,151 +1,29 @@
-// Test plumbing for the GetMedia subscription tests: a producer that puts fragments into a
-// kvs-local stream on demand (one PutMedia connection, one Cluster per fragment), and the
-// gateway's real client wiring for sessions used without the GraphQL layer.
+// Test plumbing for the GetMedia subscription tests: the gateway's real client wiring for sessions
+// used without the GraphQL layer, live producers and graphql-ws clients closed together, fast
+// reconnect delays, the start selectors the gateway sends, and a reader of Subscription.fragments.
 
 import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
 import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
-import { KvsClients } from "../../src/kvs/core/clients.ts";
 import { EndpointCache } from "../../src/kvs/core/endpoints.ts";
 import type { GetMediaSessionDeps } from "../../src/kvs/getmedia/session.ts";
 import { getMediaClientsVia } from "../../src/kvs/getmedia/upstream.ts";
-import { withClusterTimecode } from "../../src/local-kvs/demo/cluster-timecode.ts";
-import { loadDemoClip } from "../../src/local-kvs/demo/demo-sample.ts";
 import type { LocalKvs } from "../../src/local-kvs/index.ts";
-import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
 import { FragmentsSubscription } from "../gateway/subscriptions/documents.ts";
 import type { LiveFragmentsSubscription } from "../generated/graphql.ts";
 import { subscribeWs, wsClient } from "./graphql.ts";
-import { createStreams } from "./seed.ts";
+import { kvsClients } from "./kvs-local.ts";
+import { type LiveProducer, startLiveProducer } from "./seed.ts";
 import type { Stack } from "./stack.ts";
-
-export interface LiveProducer {
-  /** Sends `count` fragments; resolves with their fragment numbers once all are PERSISTED. */
-  send(count: number): Promise<string[]>;
-  /** Every fragment number persisted so far, in order. */
-  readonly persisted: readonly string[];
-  /** The stream's ARN. */
-  readonly arn: string;
-  stop(): Promise<void>;
-}
-
-/** Creates `streamName` and opens a PutMedia connection that sends a Cluster per `send`. */
-export async function startLiveProducer(kvs: LocalKvs, streamName: string): Promise<LiveProducer> {
-  const [arn] = await createStreams(kvs, [streamName]);
-  if (!arn) throw new Error(`CreateStream ${streamName} returned no ARN`);
-  const clip = await loadDemoClip();
-  const ticksPerMs = 1e6 / clip.timecodeScaleNs;
-  const queue: Uint8Array[] = [clip.header];
-  let wakeBody: (() => void) | undefined;
-  let ended = false;
-  let sent = 0;
-  // Capture times in the recent past, one loop of the clip after another.
-  const baseMs = Date.now() - 60_000;
-
-  async function* body(): AsyncGenerator<Uint8Array> {
-    while (true) {
-      const next = queue.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (ended) return;
-      await new Promise<void>((resolve) => {
-        wakeBody = resolve;
-      });
-      wakeBody = undefined;
-    }
-  }
-
-  const abort = new AbortController();
-  const session = putMedia({
-    endpoint: kvs.endpoint,
-    streamName,
-    body: body(),
-    timecodeType: "ABSOLUTE",
-    producerStartTimestampMs: baseMs,
-    signal: abort.signal,
-  });
-  const persisted: string[] = [];
-  const waiters: Array<{ count: number; resolve: () => void; reject: (e: unknown) => void }> = [];
-  const settle = () => {
-    for (const waiter of [...waiters]) {
-      if (persisted.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  };
-  const acks = (async () => {
-    for await (const ack of session.acks) {
-      if (ack.EventType === "ERROR") throw new Error(`PutMedia ERROR ${JSON.stringify(ack)}`);
-      if (ack.EventType === "PERSISTED" && ack.FragmentNumber) {
-        persisted.push(ack.FragmentNumber);
-        settle();
-      }
-    }
-  })().catch((error: unknown) => {
-    for (const waiter of waiters.splice(0)) waiter.reject(error);
-  });
-
-  return {
-    persisted,
-    arn,
-    async send(count) {
-      const from = persisted.length;
-      const target = sent + count;
-      for (; sent < target; sent++) {
-        const index = sent % clip.clusters.length;
-        const loop = Math.floor(sent / clip.clusters.length);
-        const cluster = clip.clusters[index];
-        if (!cluster) throw new Error("the demo clip has no clusters");
-        const captureMs = baseMs + loop * clip.loopMs + cluster.offsetMs;
-        queue.push(withClusterTimecode(cluster.bytes, Math.round(captureMs * ticksPerMs)));
-      }
-      wakeBody?.();
-      await new Promise<void>((resolve, reject) => {
-        waiters.push({ count: target, resolve, reject });
-        settle();
-      });
-      return persisted.slice(from, target);
-    },
-    async stop() {
-      ended = true;
-      wakeBody?.();
-      await Promise.race([session.done.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
-      abort.abort();
-      await acks;
-    },
-  };
-}
 
 /** Session dependencies wired like the gateway's: real SDK clients and the endpoint cache. */
 export function gatewayClientsFor(kvs: LocalKvs): {
   deps: Pick<GetMediaSessionDeps, "getMediaClient" | "invalidateEndpoint">;
   close(): void;
 } {
-  const clients = new KvsClients({
-    region: "us-east-1",
-    endpoint: kvs.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  const clients = kvsClients(kvs.endpoint);
   const endpoints = new EndpointCache(clients, { ttlMs: 60_000, max: 100 });
   return { deps: getMediaClientsVia(clients, endpoints), close: () => clients.destroy() };
-}
-
-/** Polls `condition` every 20 ms until it holds or `timeoutMs` passes. */
-export async function waitFor(
-  condition: () => boolean,
-  timeoutMs: number,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The producers and graphql-ws clients a test file opens, closed together in its afterAll. */

@@ -1,16 +1,14 @@
 // The first thing a newcomer does: ask for a clip of the live demo stream and play it.
 
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SAMPLE_PATH, loadDemoClip } from "../../../src/local-kvs/demo/demo-sample.ts";
 import { DEMO_STREAM_NAME } from "../../../src/local-kvs/index.ts";
-import { download, probe, waitFor } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
+import { ffprobe, probe } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
+import { waitFor } from "../../support/wait.ts";
 import { StreamClipQuery } from "./documents.ts";
 
 let directory: string;
@@ -18,14 +16,10 @@ let stack: Stack;
 let framesPerFragment: number;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-demo-"));
+  directory = await scratchDirectory("clip-demo-");
   // Each demo fragment is one Cluster of the sample; they all hold the same number of frames.
-  const { stdout } = await promisify(execFile)("ffprobe", [
-    ...["-v", "error", "-select_streams", "v:0", "-count_packets"],
-    ...["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", DEMO_SAMPLE_PATH],
-  ]);
+  const frames = (await ffprobe(DEMO_SAMPLE_PATH)).video?.frames ?? Number.NaN;
   const clusters = (await loadDemoClip()).clusters.length;
-  const frames = Number(stdout.trim());
   expect(frames % clusters).toBe(0);
   framesPerFragment = frames / clusters;
   stack = await startStack({ kvs: { demoStream: true } });
@@ -33,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 describe("a clip of the demo stream", () => {

@@ -1,14 +1,14 @@
 // A client that goes away mid-download ends the upstream GetClip (seen at the backend), and a
 // client that stops reading holds the upstream back instead of filling the gateway's memory.
 
-import { mkdtemp, rm } from "node:fs/promises";
 import { get, type IncomingMessage } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fillStream, makeTestVideo, waitFor } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
+import { waitFor } from "../../support/wait.ts";
 import { ClipQuery } from "./documents.ts";
 
 const STREAM = "big";
@@ -20,7 +20,7 @@ let directory: string;
 let stack: Stack;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-disconnect-"));
+  directory = await scratchDirectory("clip-disconnect-");
   // About 1 MB per one-second fragment: a 30 MB clip outlasts every socket buffer on the way.
   const video = await makeTestVideo(directory, {
     seconds: SECONDS,
@@ -29,12 +29,12 @@ beforeAll(async () => {
     bitrate: "8M",
   });
   stack = await startStack();
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 async function bigClipUrl(): Promise<string> {

@@ -1,12 +1,12 @@
 // Clips of ranges longer than one GetClip: parts that, downloaded over plain HTTP, hold every
 // fragment of the range exactly once (checked with ffprobe frame counts).
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { download, fillStream, makeTestVideo, probe, type TestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
+import { makeTestVideo, probe, type TestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery, StreamClipQuery } from "./documents.ts";
 
@@ -23,7 +23,7 @@ let small: Stack;
 let standard: Stack;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-long-range-"));
+  directory = await scratchDirectory("clip-long-range-");
   video = await makeTestVideo(directory, { seconds: SECONDS, fps: FPS });
   // One gateway cuts parts at 64 fragments (so a 3-minute range needs three), the other at
   // GetClip's own limit of 200.
@@ -38,15 +38,15 @@ beforeAll(async () => {
     startStack({ ...unthrottled, gateway: { clips: { getClipRatePerSecond: 10 } } }),
   ]);
   const persisted = await Promise.all([
-    fillStream(small.kvs.endpoint, STREAM, video, T0),
-    fillStream(standard.kvs.endpoint, STREAM, video, T0),
+    fillStream(small.kvs.endpoint, STREAM, video.bytes, T0),
+    fillStream(standard.kvs.endpoint, STREAM, video.bytes, T0),
   ]);
   expect(persisted).toEqual([SECONDS, SECONDS]);
 });
 
 afterAll(async () => {
   await Promise.all([small?.stop(), standard?.stop()]);
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 async function clipOf(stack: Stack, startMs: number, endMs: number) {

@@ -2,14 +2,14 @@
 // operation's KVS call budget, and a stream that keeps no data answers NoDataRetention (as GetClip
 // does) without any ListFragments call; the download route answers GetClip's NoDataRetention too.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clipDownloadUrl } from "../../../src/gateway/clip-download-route.ts";
-import { download, fillStream, makeTestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
-import { createStreams } from "../../support/seed.ts";
+import { createStreams } from "../../support/kvs-local.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery, StreamClipQuery, ThreeClipsQuery } from "./documents.ts";
 
@@ -26,20 +26,20 @@ let stack: Stack;
 let noRetentionArn: string;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-limits-"));
+  directory = await scratchDirectory("clip-limits-");
   const video = await makeTestVideo(directory, { seconds: 4, fps: 5 });
   // Three KVS calls per operation: DescribeStream and two ListFragments, not three. The range
   // (both ends inclusive) holds the fragments starting at 0, 1, 2 and 3 s.
   stack = await startStack({ gateway: { maxUpstreamCallsPerOperation: 3 } });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
-  [noRetentionArn = ""] = await createStreams(stack.kvs, [NO_RETENTION], {
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
+  [noRetentionArn = ""] = await createStreams(stack.kvs.endpoint, [NO_RETENTION], {
     dataRetentionInHours: 0,
   });
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 describe("the upstream call budget", () => {

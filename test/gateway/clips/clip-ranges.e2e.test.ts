@@ -2,12 +2,12 @@
 // range of a cacheable clip (waiting for the cache fill when it isn't cached yet), 416 past its end,
 // the whole clip for anything else, and HEAD with GET's headers.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clipDownloadUrl, parseRange, satisfy } from "../../../src/gateway/clip-download-route.ts";
-import { download, fillStream, makeTestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 const STREAM = "ranged";
@@ -38,7 +38,7 @@ function urlFor(startS: number, endMs: number): string {
 const getClips = () => stack.kvs.stats.count("GetClip");
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-ranges-"));
+  directory = await scratchDirectory("clip-ranges-");
   const video = await makeTestVideo(directory, { seconds: 8, fps: 5 });
   stack = await startStack({
     kvs: { getClipRatePerSecond: 0 },
@@ -47,7 +47,7 @@ beforeAll(async () => {
       clips: { getClipRatePerSecond: 20, immutability: { producerTimestampSettleMs: 1000 } },
     },
   });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
   settledUrl = urlFor(0, T0 + 3000);
   const first = await download(settledUrl);
   expect(first.status).toBe(200);
@@ -58,7 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 describe("ranges of a cached clip", () => {

@@ -3,13 +3,13 @@
 // cut short (never as a complete-looking response) and must not be cached.
 
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
 import { get } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { download, fillStream, makeTestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 
@@ -24,7 +24,7 @@ let directory: string;
 let stack: Stack;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-send-"));
+  directory = await scratchDirectory("clip-send-");
   // ~2.5 MB: many upstream chunks, more than the route lets wait in a response.
   const video = await makeTestVideo(directory, {
     seconds: SECONDS,
@@ -37,12 +37,12 @@ beforeAll(async () => {
     kvs: { getClipRatePerSecond: 0 },
     gateway: { clips: { getClipRatePerSecond: 50 } },
   });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 async function clipUrl(startSecond: number, endSecond: number): Promise<string> {

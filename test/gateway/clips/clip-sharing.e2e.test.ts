@@ -2,17 +2,14 @@
 // governor so the backend's per-stream limit never reaches a client under the queue bound.
 
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import {
-  GetClipCommand,
-  KinesisVideoArchivedMediaClient,
-} from "@aws-sdk/client-kinesis-video-archived-media";
+import { GetClipCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { download, fillStream, makeTestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
-import { dataEndpoint } from "../../support/kvs-local-helpers.ts";
+import { archivedMedia } from "../../support/kvs-local.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 
@@ -27,18 +24,18 @@ let directory: string;
 let stack: Stack;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-sharing-"));
+  directory = await scratchDirectory("clip-sharing-");
   const video = await makeTestVideo(directory, { seconds: 40, fps: 5 });
   stack = await startStack({
     kvs: { getClipRatePerSecond: RATE },
     gateway: { clips: { getClipRatePerSecond: RATE, queuePerStream: QUEUE } },
   });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 async function clipUrl(startSecond: number, seconds = 3): Promise<string> {
@@ -74,12 +71,7 @@ describe("clip downloads of one stream", () => {
   });
 
   it("would be throttled by the backend without the governor", async () => {
-    const client = new KinesisVideoArchivedMediaClient({
-      endpoint: await dataEndpoint(stack.kvs.endpoint, STREAM, "GET_CLIP"),
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = await archivedMedia(stack.kvs.endpoint, STREAM, "GET_CLIP");
     try {
       const burst = await Promise.allSettled(
         [11, 14, 17, 20].map(async (second) => {

@@ -2,13 +2,12 @@
 // a plausible host[:port]; anything else gives a relative link rather than echoing it. With
 // PUBLIC_URL, the Host header plays no part.
 
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fillStream, makeTestVideo } from "../../support/clips.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 
@@ -20,18 +19,18 @@ let stack: Stack;
 let withPublicUrl: Stack;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-origin-"));
+  directory = await scratchDirectory("clip-origin-");
   const video = await makeTestVideo(directory, { seconds: 2, fps: 5 });
   stack = await startStack();
   withPublicUrl = await startStack({ gateway: { publicUrl: "https://video.example.com" } });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
-  await fillStream(withPublicUrl.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
+  await fillStream(withPublicUrl.kvs.endpoint, STREAM, video.bytes, T0);
 });
 
 afterAll(async () => {
   await stack?.stop();
   await withPublicUrl?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 /** The clip URL the gateway answers to a POST carrying `host` as its Host header. */

@@ -1,15 +1,15 @@
 // Signed clip URLs: anything but an intact, unexpired URL signed with a configured key gets 403
 // before any upstream call; clip queries refuse bad arguments before any upstream call.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clipDownloadUrl } from "../../../src/gateway/clip-download-route.ts";
 import { ClipSigner, grantFromParams } from "../../../src/kvs/clips/signing.ts";
 import type { ClipQueryVariables } from "../../generated/graphql.ts";
-import { download, fillStream, makeTestVideo } from "../../support/clips.ts";
+import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
+import { makeTestVideo } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 
@@ -23,14 +23,14 @@ let stack: Stack;
 let validUrl: string;
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "clip-security-"));
+  directory = await scratchDirectory("clip-security-");
   const video = await makeTestVideo(directory, { seconds: 12, fps: 5 });
   // Pacing is another test's subject: the backend doesn't throttle and the governor is quick.
   stack = await startStack({
     kvs: { getClipRatePerSecond: 0 },
     gateway: { corsOrigins: [ORIGIN], clips: { getClipRatePerSecond: 20 } },
   });
-  await fillStream(stack.kvs.endpoint, STREAM, video, T0);
+  await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
   const result = await executeHttp(stack.graphqlUrl, ClipQuery, {
     name: STREAM,
     range: { start: iso(T0), end: iso(T0 + 5_000) },
@@ -45,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(directory, { recursive: true, force: true });
+  await removeScratchDirectory(directory);
 });
 
 function withParam(url: string, name: string, value: string): string {

@@ -7,13 +7,10 @@ import { GetMediaCommand } from "@aws-sdk/client-kinesis-video-media";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribeWs } from "../../support/graphql.ts";
+import type { LiveProducer } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import {
-  gatewayClientsFor,
-  type LiveProducer,
-  OpenedForTest,
-  waitFor,
-} from "../../support/subscriptions.ts";
+import { gatewayClientsFor, OpenedForTest } from "../../support/subscriptions.ts";
+import { waitFor } from "../../support/wait.ts";
 import { FragmentsSubscription } from "./documents.ts";
 import { numbersOf, take } from "./events.ts";
 

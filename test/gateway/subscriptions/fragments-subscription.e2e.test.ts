@@ -5,13 +5,10 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_STREAM_NAME } from "../../../src/local-kvs/index.ts";
 import { subscribeWs } from "../../support/graphql.ts";
+import type { LiveProducer } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import {
-  FAST_BACKOFF,
-  type LiveProducer,
-  OpenedForTest,
-  waitFor,
-} from "../../support/subscriptions.ts";
+import { FAST_BACKOFF, OpenedForTest } from "../../support/subscriptions.ts";
+import { waitFor } from "../../support/wait.ts";
 import { FragmentsSubscription } from "./documents.ts";
 import { numbersOf, take } from "./events.ts";
 

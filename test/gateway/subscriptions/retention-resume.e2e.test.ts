@@ -5,15 +5,10 @@
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wsClient } from "../../support/graphql.ts";
+import { type LiveProducer, startLiveProducer } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import {
-  FAST_BACKOFF,
-  type LiveProducer,
-  readFragments,
-  recordStartSelectors,
-  startLiveProducer,
-  waitFor,
-} from "../../support/subscriptions.ts";
+import { FAST_BACKOFF, readFragments, recordStartSelectors } from "../../support/subscriptions.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const HOUR_MS = 3_600_000;
 /** The backend's clock runs this far ahead of the wall clock (moved forward by the test). */

@@ -3,14 +3,14 @@
 // the page's <video>; behind a proxy's path prefix too; a subscription that keeps failing stops.
 // Also the page's HTTP side: types, CSP, the relative redirects, the GRAPHIQL switch.
 
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../support/chromium.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 let stack: Stack;
@@ -19,7 +19,7 @@ let screenshots: string;
 
 beforeAll(async () => {
   stack = await startStack({ kvs: { demoStream: true } });
-  screenshots = await mkdtemp(path.join(os.tmpdir(), "viewer-"));
+  screenshots = await scratchDirectory("viewer-");
   browser = await launchChromium();
 });
 
@@ -27,7 +27,7 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   if (screenshots && !process.env.KEEP_SCREENSHOTS) {
-    await rm(screenshots, { recursive: true, force: true });
+    await removeScratchDirectory(screenshots);
   }
 });
 

@@ -3,10 +3,17 @@
 
 import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KvsClients } from "../../../src/kvs/core/clients.ts";
-import { createLocalKvs, type LocalKvs } from "../../../src/local-kvs/index.ts";
-import { dataEndpoint, openGetMedia } from "../../support/kvs-local-helpers.ts";
-import { createStreams, ingestFixture } from "../../support/seed.ts";
+import type { KvsClients } from "../../../src/kvs/core/clients.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { fixture } from "../../support/fixtures.ts";
+import {
+  createStreams,
+  dataEndpoint,
+  kvsClients,
+  openGetMedia,
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 const STREAM = "evicted";
 const T0 = Date.parse("2024-01-17T11:00:00.000Z");
@@ -17,17 +24,11 @@ let endpoint: string;
 let firstBatch: number;
 
 beforeAll(async () => {
-  kvs = await createLocalKvs({ port: 0, inMemory: true });
-  await createStreams(kvs, [STREAM]);
-  firstBatch = (await ingestFixture(kvs, STREAM, "clusters.mkv", T0)).length;
+  kvs = await startLocalKvs();
+  await createStreams(kvs.endpoint, [STREAM]);
+  firstBatch = (await ingestAt(kvs.endpoint, STREAM, fixture("clusters.mkv"), T0)).length;
   endpoint = await dataEndpoint(kvs.endpoint, STREAM, "GET_MEDIA");
-  clients = new KvsClients({
-    region: "us-east-1",
-    endpoint: kvs.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-    maxDataEndpointClients: 1,
-  });
+  clients = kvsClients(kvs.endpoint, { maxDataEndpointClients: 1 });
 });
 
 afterAll(async () => {
@@ -49,7 +50,9 @@ describe("evicting a data-endpoint client", () => {
       const evicting = clients.media(otherSpelling(endpoint));
       expect(evicting).not.toBe(clients.media(endpoint));
       // Media that arrives after the eviction still reaches the open response.
-      const secondBatch = (await ingestFixture(kvs, STREAM, "clusters.mkv", T0 + 3_600_000)).length;
+      const secondBatch = (
+        await ingestAt(kvs.endpoint, STREAM, fixture("clusters.mkv"), T0 + 3_600_000)
+      ).length;
       await session.readFragments(firstBatch + secondBatch);
     } finally {
       session.close();

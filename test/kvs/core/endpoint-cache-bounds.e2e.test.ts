@@ -3,10 +3,10 @@
 // fetched before an eviction still never refills the cache.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KvsClients } from "../../../src/kvs/core/clients.ts";
+import type { KvsClients } from "../../../src/kvs/core/clients.ts";
 import { EndpointCache, type EndpointKey } from "../../../src/kvs/core/endpoints.ts";
-import { createLocalKvs, type LocalKvs } from "../../../src/local-kvs/index.ts";
-import { createStreams } from "../../support/seed.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { createStreams, kvsClients, startLocalKvs } from "../../support/kvs-local.ts";
 
 const NAMES = Array.from({ length: 12 }, (_, i) => `bounded-${i}`);
 const keyOf = (name: string): EndpointKey => ({ stream: { name }, api: "LIST_FRAGMENTS" });
@@ -15,14 +15,9 @@ let kvs: LocalKvs;
 let clients: KvsClients;
 
 beforeAll(async () => {
-  kvs = await createLocalKvs({ port: 0, inMemory: true });
-  await createStreams(kvs, NAMES);
-  clients = new KvsClients({
-    region: "us-east-1",
-    endpoint: kvs.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  kvs = await startLocalKvs();
+  await createStreams(kvs.endpoint, NAMES);
+  clients = kvsClients(kvs.endpoint);
 });
 
 afterAll(async () => {

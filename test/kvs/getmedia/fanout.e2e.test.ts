@@ -6,13 +6,11 @@ import { ConnectionLimitExceededError } from "../../../src/kvs/core/errors.ts";
 import { SlowSubscriberError } from "../../../src/kvs/getmedia/errors.ts";
 import { GetMediaFanout } from "../../../src/kvs/getmedia/fanout.ts";
 import type { FragmentFeedEvent } from "../../../src/kvs/getmedia/subscriber.ts";
-import { createLocalKvs, type LocalKvs } from "../../../src/local-kvs/index.ts";
-import {
-  gatewayClientsFor,
-  type LiveProducer,
-  OpenedForTest,
-  waitFor,
-} from "../../support/subscriptions.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { startLocalKvs } from "../../support/kvs-local.ts";
+import type { LiveProducer } from "../../support/seed.ts";
+import { gatewayClientsFor, OpenedForTest } from "../../support/subscriptions.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let kvs: LocalKvs;
 let wiring: ReturnType<typeof gatewayClientsFor>;
@@ -20,7 +18,7 @@ const opened = new OpenedForTest();
 const fanouts: GetMediaFanout[] = [];
 
 beforeAll(async () => {
-  kvs = await createLocalKvs({ port: 0, inMemory: true });
+  kvs = await startLocalKvs();
   wiring = gatewayClientsFor(kvs);
 });
 

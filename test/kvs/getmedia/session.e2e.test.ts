@@ -6,21 +6,18 @@ import { ClientLimitExceededError, ResourceNotFoundError } from "../../../src/kv
 import { GetMediaStreamError } from "../../../src/kvs/getmedia/errors.ts";
 import { GetMediaSession, type SessionEvent } from "../../../src/kvs/getmedia/session.ts";
 import type { StartSelector } from "../../../src/kvs/getmedia/start.ts";
-import { createLocalKvs, type LocalKvs } from "../../../src/local-kvs/index.ts";
-import {
-  FAST_BACKOFF,
-  gatewayClientsFor,
-  type LiveProducer,
-  OpenedForTest,
-  waitFor,
-} from "../../support/subscriptions.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { startLocalKvs } from "../../support/kvs-local.ts";
+import type { LiveProducer } from "../../support/seed.ts";
+import { FAST_BACKOFF, gatewayClientsFor, OpenedForTest } from "../../support/subscriptions.ts";
+import { waitFor } from "../../support/wait.ts";
 
 let kvs: LocalKvs;
 let wiring: ReturnType<typeof gatewayClientsFor>;
 const opened = new OpenedForTest();
 
 beforeAll(async () => {
-  kvs = await createLocalKvs({ port: 0, inMemory: true });
+  kvs = await startLocalKvs();
   wiring = gatewayClientsFor(kvs);
 });
 

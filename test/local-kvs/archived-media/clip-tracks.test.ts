@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { planClipTracks } from "../../../src/local-kvs/archived-media/clip/clip-tracks.ts";
 import { KvsServiceError } from "../../../src/local-kvs/errors.ts";
 import type { StoredTrack } from "../../../src/local-kvs/store/types.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+import { demoSample } from "../../support/mkv.ts";
 
 const avc = (): StoredTrack => ({
   trackNumber: 1,

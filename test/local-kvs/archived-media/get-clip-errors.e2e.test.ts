@@ -8,18 +8,10 @@ import {
   type GetClipCommandInput,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  decodes,
-  ffprobe,
-  getClipError,
-  getClipToFile,
-  ingestAt,
-  selector,
-  startBackend,
-} from "../../support/clip-media.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { getClipError, getClipToFile, selector } from "../../support/clips.ts";
+import { archivedMedia, createStreams, startLocalKvs } from "../../support/kvs-local.ts";
+import { decodes, ffprobe } from "../../support/media.ts";
 import {
   blockIsKey,
   blockTrack,
@@ -28,16 +20,19 @@ import {
   demoTracks,
   keyframeClusters,
   type TrackSpec,
-} from "../../support/mkv-builder.ts";
+} from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 const DAY = 24 * 3_600_000;
 
-let backend: ClipBackend;
+let backend: LocalKvs;
+let dir: string;
 
 /** Ingests a one-track-or-two MKV of keyframe Clusters into a new stream. */
 async function streamWith(name: string, tracks: TrackSpec[], clusters = keyframeClusters(3, 1000)) {
-  await createStream(backend.endpoint, name);
+  await createStreams(backend.endpoint, [name]);
   await ingestAt(backend.endpoint, name, buildMkv(tracks, clusters), T0);
 }
 
@@ -47,7 +42,7 @@ async function errorOf(
   endMs = T0 + 60_000,
   type?: "SERVER_TIMESTAMP",
 ) {
-  const client = await archivedClient(backend.endpoint, "sample");
+  const client = await archivedMedia(backend.endpoint, "sample", "GET_CLIP");
   try {
     return await getClipError(client, {
       StreamName: stream,
@@ -61,13 +56,15 @@ async function errorOf(
 }
 
 beforeAll(async () => {
-  backend = await startBackend();
-  await createStream(backend.endpoint, "sample");
+  backend = await startLocalKvs([], { getClipRatePerSecond: 0 });
+  dir = await scratchDirectory("kvs-clip-test-");
+  await createStreams(backend.endpoint, ["sample"]);
   await ingestAt(backend.endpoint, "sample", demoSample().bytes, T0);
 });
 
 afterAll(async () => {
   await backend?.stop();
+  await removeScratchDirectory(dir);
 });
 
 describe("GetClip errors", () => {
@@ -88,8 +85,8 @@ describe("GetClip errors", () => {
   });
 
   it("answers InvalidArgumentException without exactly one of StreamName and StreamARN, or without a selector", async () => {
-    const client = await archivedClient(backend.endpoint, "sample");
-    const arn = backend.kvs.store.getStreamByName("sample")?.streamArn;
+    const client = await archivedMedia(backend.endpoint, "sample", "GET_CLIP");
+    const arn = backend.store.getStreamByName("sample")?.streamArn;
     const send = async (input: Record<string, unknown>) => {
       try {
         await client.send(new GetClipCommand(input as unknown as GetClipCommandInput));
@@ -117,7 +114,7 @@ describe("GetClip errors", () => {
   });
 
   it("answers NoDataRetentionException for a stream that keeps no data", async () => {
-    await createStream(backend.endpoint, "no-retention", 0);
+    await createStreams(backend.endpoint, ["no-retention"], { dataRetentionInHours: 0 });
     expect(await errorOf("no-retention")).toBe("NoDataRetentionException");
   });
 
@@ -149,10 +146,13 @@ describe("GetClip errors", () => {
   it("throttles GetClip per stream with ClientLimitExceededException", async () => {
     // A clock that stands still: both calls fall in one rate window however slow the machine.
     const frozenMs = Date.now();
-    const limited = await startBackend({ getClipRatePerSecond: 1, clock: { now: () => frozenMs } });
+    const limited = await startLocalKvs([], {
+      getClipRatePerSecond: 1,
+      clock: { now: () => frozenMs },
+    });
     try {
-      await createStream(limited.endpoint, "limited");
-      const client = await archivedClient(limited.endpoint, "limited");
+      await createStreams(limited.endpoint, ["limited"]);
+      const client = await archivedMedia(limited.endpoint, "limited", "GET_CLIP");
       try {
         const call = () =>
           getClipError(client, { StreamName: "limited", startMs: T0, endMs: T0 + 1000 });
@@ -186,16 +186,16 @@ describe("GetClip codecs", () => {
   }
 
   it("remuxes H.264 + G.711 A-law into a QuickTime-brand MP4 ffprobe reads", async () => {
-    const source = path.join(backend.dir, "alaw.mkv");
+    const source = path.join(dir, "alaw.mkv");
     const mkv = await ffmpegMkv(source, [
       ...["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=3"],
       ...["-f", "lavfi", "-i", "sine=sample_rate=8000:duration=3"],
       ...["-c:v", "libx264", "-g", "10", "-bf", "0", "-c:a", "pcm_alaw"],
     ]);
-    await createStream(backend.endpoint, "alaw");
+    await createStreams(backend.endpoint, ["alaw"]);
     await ingestAt(backend.endpoint, "alaw", mkv, T0);
-    const client = await archivedClient(backend.endpoint, "alaw");
-    const out = path.join(backend.dir, "alaw.mp4");
+    const client = await archivedMedia(backend.endpoint, "alaw", "GET_CLIP");
+    const out = path.join(dir, "alaw.mp4");
     try {
       await getClipToFile(client, "alaw", { startMs: T0, endMs: T0 + 60_000 }, out);
     } finally {
@@ -210,15 +210,15 @@ describe("GetClip codecs", () => {
   });
 
   it("remuxes H.265", async () => {
-    const source = path.join(backend.dir, "hevc.mkv");
+    const source = path.join(dir, "hevc.mkv");
     const mkv = await ffmpegMkv(source, [
       ...["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=2"],
       ...["-c:v", "libx265", "-x265-params", "log-level=error:keyint=10:bframes=0"],
     ]);
-    await createStream(backend.endpoint, "hevc");
+    await createStreams(backend.endpoint, ["hevc"]);
     await ingestAt(backend.endpoint, "hevc", mkv, T0);
-    const client = await archivedClient(backend.endpoint, "hevc");
-    const out = path.join(backend.dir, "hevc.mp4");
+    const client = await archivedMedia(backend.endpoint, "hevc", "GET_CLIP");
+    const out = path.join(dir, "hevc.mp4");
     try {
       await getClipToFile(client, "hevc", { startMs: T0, endMs: T0 + 60_000 }, out);
     } finally {

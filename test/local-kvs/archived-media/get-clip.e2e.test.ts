@@ -7,20 +7,15 @@ import {
   type KinesisVideoArchivedMediaClient,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { getClipToFile, selector, spanSeconds } from "../../support/clips.ts";
 import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  decodes,
-  ffprobe,
-  getClipToFile,
-  ingestAt,
+  archivedMedia,
+  createStreams,
   listByProducer,
-  selector,
-  spanSeconds,
-  startBackend,
-  topLevelBoxes,
-} from "../../support/clip-media.ts";
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { decodes, ffprobe, topLevelBoxes } from "../../support/media.ts";
 import {
   blockIsKey,
   blockTrack,
@@ -30,16 +25,19 @@ import {
   keyframeClusters,
   sampleClusters,
   withBlockTimecode,
-} from "../../support/mkv-builder.ts";
+} from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 /** Whole seconds, an hour ago: producer timestamps the tests choose. */
 const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 const HOUR = 3_600_000;
 
-let backend: ClipBackend;
+let backend: LocalKvs;
+let dir: string;
 let clips: KinesisVideoArchivedMediaClient;
 let fileCounter = 0;
-const clipFile = () => path.join(backend.dir, `clip-${++fileCounter}.mp4`);
+const clipFile = () => path.join(dir, `clip-${++fileCounter}.mp4`);
 
 const sample = demoSample();
 const sampleVideoFrames = sample.clusters.reduce((n, c) => n + c.videoFrames, 0);
@@ -47,21 +45,24 @@ const sampleAudioFrames = sample.clusters.reduce((n, c) => n + c.audioFrames, 0)
 const sampleOffsets = sampleClusters().map((c) => c.timecode);
 
 beforeAll(async () => {
-  backend = await startBackend();
-  await createStream(backend.endpoint, "sample");
+  backend = await startLocalKvs([], { getClipRatePerSecond: 0 });
+  dir = await scratchDirectory("kvs-clip-test-");
+  await createStreams(backend.endpoint, ["sample"]);
   await ingestAt(backend.endpoint, "sample", sample.bytes, T0);
-  clips = await archivedClient(backend.endpoint, "sample");
+  clips = await archivedMedia(backend.endpoint, "sample", "GET_CLIP");
 });
 
 afterAll(async () => {
   clips?.destroy();
   await backend?.stop();
+  await removeScratchDirectory(dir);
 });
 
 /** GetClip of `stream` over [start, end] by producer time; the probe and the promised fragments. */
 async function clipOf(stream: string, startMs: number, endMs: number) {
   const file = clipFile();
-  const client = stream === "sample" ? clips : await archivedClient(backend.endpoint, stream);
+  const client =
+    stream === "sample" ? clips : await archivedMedia(backend.endpoint, stream, "GET_CLIP");
   try {
     const contentType = await getClipToFile(client, stream, { startMs, endMs }, file);
     const promised = await listByProducer(backend.endpoint, stream, startMs, endMs);
@@ -88,7 +89,7 @@ describe("GetClip", () => {
   });
 
   it("takes the stream by StreamARN as well", async () => {
-    const arn = backend.kvs.store.getStreamByName("sample")?.streamArn;
+    const arn = backend.store.getStreamByName("sample")?.streamArn;
     const out = await clips.send(
       new GetClipCommand({
         StreamARN: arn,
@@ -122,7 +123,7 @@ describe("GetClip", () => {
   });
 
   it("stops at the first 200 fragments of a longer range", async () => {
-    await createStream(backend.endpoint, "many");
+    await createStreams(backend.endpoint, ["many"]);
     const clusters = keyframeClusters(230, 100);
     await ingestAt(backend.endpoint, "many", buildMkv(demoTracks().slice(0, 1), clusters), T0);
     const { probe, promised } = await clipOf("many", T0, T0 + HOUR);
@@ -135,7 +136,7 @@ describe("GetClip", () => {
   });
 
   it("keeps the oldest ingestion of fragments that share a producer timestamp", async () => {
-    await createStream(backend.endpoint, "dupes");
+    await createStreams(backend.endpoint, ["dupes"]);
     await ingestAt(backend.endpoint, "dupes", sample.bytes, T0);
     // The same producer timestamps again, from a producer that now sends one frame per fragment.
     const keyframes = keyframeClusters(sample.clusters.length, 0);
@@ -154,7 +155,7 @@ describe("GetClip", () => {
   });
 
   it("lays sessions whose cluster timecodes restart at 0 one after the other on the producer timeline", async () => {
-    await createStream(backend.endpoint, "sessions");
+    await createStreams(backend.endpoint, ["sessions"]);
     const loopMs = 10_000;
     await ingestAt(backend.endpoint, "sessions", sample.bytes, T0);
     await ingestAt(backend.endpoint, "sessions", sample.bytes, T0 + loopMs + 1000);
@@ -168,17 +169,17 @@ describe("GetClip", () => {
 
 describe("GetClip timelines", () => {
   it("follows the producer clock even when it steps back between sessions (SERVER_TIMESTAMP)", async () => {
-    await createStream(backend.endpoint, "clock-back");
+    await createStreams(backend.endpoint, ["clock-back"]);
     const serverStart = Date.now() - 1000;
     await ingestAt(backend.endpoint, "clock-back", sample.bytes, T0);
     // The second session's clock starts 5 s into the first one's media.
     await ingestAt(backend.endpoint, "clock-back", sample.bytes, T0 + 5000);
     // The store keeps server timestamps strictly increasing, so a fast upload runs a few ms
     // ahead of the clock; SERVER_TIMESTAMP ranges must end in the past.
-    const arn = backend.kvs.store.getStreamByName("clock-back")?.streamArn ?? "";
-    const lastServerMs = backend.kvs.store.latestFragment(arn)?.serverTimestampMs ?? 0;
+    const arn = backend.store.getStreamByName("clock-back")?.streamArn ?? "";
+    const lastServerMs = backend.store.latestFragment(arn)?.serverTimestampMs ?? 0;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastServerMs - Date.now() + 5)));
-    const client = await archivedClient(backend.endpoint, "clock-back");
+    const client = await archivedMedia(backend.endpoint, "clock-back", "GET_CLIP");
     const file = clipFile();
     try {
       await getClipToFile(
@@ -201,7 +202,7 @@ describe("GetClip timelines", () => {
   });
 
   it("starts the clip at 0 when a block sits before its Cluster's timecode", async () => {
-    await createStream(backend.endpoint, "early-block");
+    await createStreams(backend.endpoint, ["early-block"]);
     const clusters = sampleClusters(1000).map((c, i) =>
       i === 0
         ? {

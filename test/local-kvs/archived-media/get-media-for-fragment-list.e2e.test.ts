@@ -9,33 +9,36 @@ import {
   type KinesisVideoArchivedMediaClient,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  ingestAt,
+  archivedMedia,
+  createStreams,
   listByProducer,
-  startBackend,
-} from "../../support/clip-media.ts";
-import { clustersOf, kvsTags, splitGetMedia } from "../../support/kvs-local-helpers.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { clustersOf, demoSample, kvsTags, splitGetMedia } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 
-let backend: ClipBackend;
+let backend: LocalKvs;
+let dir: string;
 let client: KinesisVideoArchivedMediaClient;
 let numbers: string[];
 
 beforeAll(async () => {
-  backend = await startBackend();
-  await createStream(backend.endpoint, "sample");
+  backend = await startLocalKvs([], { getClipRatePerSecond: 0 });
+  dir = await scratchDirectory("kvs-clip-test-");
+  await createStreams(backend.endpoint, ["sample"]);
   numbers = await ingestAt(backend.endpoint, "sample", demoSample().bytes, T0);
-  client = await archivedClient(backend.endpoint, "sample", "GET_MEDIA_FOR_FRAGMENT_LIST");
+  client = await archivedMedia(backend.endpoint, "sample", "GET_MEDIA_FOR_FRAGMENT_LIST");
 });
 
 afterAll(async () => {
   client?.destroy();
   await backend?.stop();
+  await removeScratchDirectory(dir);
 });
 
 async function fragmentsFor(fragments: string[]) {
@@ -87,7 +90,7 @@ describe("GetMediaForFragmentList", () => {
 
     // Each document is a Matroska file mkvinfo accepts.
     const run = promisify(execFile);
-    const first = path.join(backend.dir, "fragment-0.mkv");
+    const first = path.join(dir, "fragment-0.mkv");
     await writeFile(first, (documents[0] as { bytes: Uint8Array }).bytes);
     const { stdout } = await run("mkvinfo", [first]);
     expect(stdout).toContain("AWS_KINESISVIDEO_FRAGMENT_NUMBER");

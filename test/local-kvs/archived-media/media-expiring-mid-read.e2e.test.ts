@@ -7,29 +7,24 @@ import {
   type KinesisVideoArchivedMediaClient,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import type { FragmentRecord, HeaderRecord } from "../../../src/local-kvs/store/types.ts";
-import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  getClipError,
-  ingestAt,
-  startBackend,
-} from "../../support/clip-media.ts";
-import { kvsTags, splitGetMedia } from "../../support/kvs-local-helpers.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+import { getClipError } from "../../support/clips.ts";
+import { archivedMedia, createStreams, startLocalKvs } from "../../support/kvs-local.ts";
+import { demoSample, kvsTags, splitGetMedia } from "../../support/mkv.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 const HOUR_MS = 3_600_000;
 const T0 = Math.floor((Date.now() - HOUR_MS) / 1000) * 1000;
 
-let backend: ClipBackend;
+let backend: LocalKvs;
 let numbers: string[];
 const now = { ms: Date.now() };
 
 beforeEach(async () => {
   now.ms = Date.now();
-  backend = await startBackend({ clock: { now: () => now.ms } });
-  await createStream(backend.endpoint, "expiring", 1);
+  backend = await startLocalKvs([], { getClipRatePerSecond: 0, clock: { now: () => now.ms } });
+  await createStreams(backend.endpoint, ["expiring"], { dataRetentionInHours: 1 });
   numbers = await ingestAt(backend.endpoint, "expiring", demoSample().bytes, T0);
 });
 afterEach(async () => {
@@ -39,12 +34,12 @@ afterEach(async () => {
 /** Past the stream's retention: the store drops every fragment and the header they used. */
 async function expireEverything(): Promise<void> {
   now.ms += 2 * HOUR_MS;
-  await backend.kvs.store.enforceRetention(now.ms);
+  await backend.store.enforceRetention(now.ms);
 }
 
 /** Runs the retention sweep just before the store's `call`-th read of a Cluster. */
 function expireBeforeClusterRead(call: number): void {
-  const { store } = backend.kvs;
+  const { store } = backend;
   const readCluster = store.readCluster.bind(store);
   let calls = 0;
   store.readCluster = async (fragment: FragmentRecord): Promise<Uint8Array> => {
@@ -56,7 +51,7 @@ function expireBeforeClusterRead(call: number): void {
 
 /** Runs the retention sweep just before the store's first read of a stream header. */
 function expireBeforeFirstHeaderRead(): void {
-  const { store } = backend.kvs;
+  const { store } = backend;
   const readHeader = store.readHeader.bind(store);
   let calls = 0;
   store.readHeader = async (headerId: string): Promise<HeaderRecord> => {
@@ -70,7 +65,7 @@ async function withClient<T>(
   apiName: "GET_CLIP" | "GET_MEDIA_FOR_FRAGMENT_LIST",
   use: (client: KinesisVideoArchivedMediaClient) => Promise<T>,
 ): Promise<T> {
-  const client = await archivedClient(backend.endpoint, "expiring", apiName);
+  const client = await archivedMedia(backend.endpoint, "expiring", apiName);
   try {
     return await use(client);
   } finally {

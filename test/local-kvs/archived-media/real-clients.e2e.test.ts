@@ -5,24 +5,21 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ClipBackend,
-  createStream,
-  decodes,
-  ffprobe,
-  ingestAt,
-  listByProducer,
-  spanSeconds,
-  startBackend,
-} from "../../support/clip-media.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { spanSeconds } from "../../support/clips.ts";
+import { createStreams, listByProducer, startLocalKvs } from "../../support/kvs-local.ts";
+import { decodes, ffprobe } from "../../support/media.ts";
+import { demoSample } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 const AWS = "/usr/bin/aws";
 const PYTHON = "/usr/bin/python3";
 /** Whole seconds: botocore sends timestamps as whole epoch seconds. */
 const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 
-let backend: ClipBackend;
+let backend: LocalKvs;
+let dir: string;
 let env: NodeJS.ProcessEnv;
 const sample = demoSample();
 const sampleVideoFrames = sample.clusters.reduce((n, c) => n + c.videoFrames, 0);
@@ -43,17 +40,18 @@ function runTool(file: string, args: string[]): Promise<Outcome> {
 }
 
 beforeAll(async () => {
-  backend = await startBackend();
-  await createStream(backend.endpoint, "sample");
+  backend = await startLocalKvs([], { getClipRatePerSecond: 0 });
+  dir = await scratchDirectory("kvs-clip-test-");
+  await createStreams(backend.endpoint, ["sample"]);
   await ingestAt(backend.endpoint, "sample", sample.bytes, T0);
   env = {
     PATH: process.env.PATH,
-    HOME: backend.dir,
+    HOME: dir,
     AWS_ACCESS_KEY_ID: "x",
     AWS_SECRET_ACCESS_KEY: "x",
     AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: path.join(backend.dir, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(backend.dir, "no-aws-credentials"),
+    AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_PAGER: "",
   };
@@ -61,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.stop();
+  await removeScratchDirectory(dir);
 });
 
 async function expectPlayableClip(file: string): Promise<void> {
@@ -117,7 +116,7 @@ describe("AWS CLI", () => {
 
   it("writes a playable MP4 with get-clip on the endpoint get-data-endpoint gave", async () => {
     expect(clipEndpoint).toBe(backend.endpoint);
-    const out = path.join(backend.dir, "cli.mp4");
+    const out = path.join(dir, "cli.mp4");
     const result = await cliGetClip("sample", T0, T0 + 60_000, out);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -126,7 +125,7 @@ describe("AWS CLI", () => {
   });
 
   it("reports the exception names for an unknown stream and an EndTimestamp before StartTimestamp", async () => {
-    const out = path.join(backend.dir, "cli-error.mp4");
+    const out = path.join(dir, "cli-error.mp4");
     const unknown = await cliGetClip("no-such-stream", T0, T0 + 60_000, out);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("(ResourceNotFoundException)");
@@ -166,7 +165,7 @@ except ClientError as error:
 
   async function botoGetClip(stream: string, startMs: number, endMs: number, out: string) {
     if (!scriptFile) {
-      scriptFile = path.join(backend.dir, "get_clip.py");
+      scriptFile = path.join(dir, "get_clip.py");
       await writeFile(scriptFile, script);
     }
     const result = await runTool(PYTHON, [
@@ -182,7 +181,7 @@ except ClientError as error:
   }
 
   it("writes a playable MP4 with get_clip", async () => {
-    const out = path.join(backend.dir, "boto3.mp4");
+    const out = path.join(dir, "boto3.mp4");
     expect(await botoGetClip("sample", T0, T0 + 60_000, out)).toEqual({
       contentType: "video/mp4",
     });
@@ -190,7 +189,7 @@ except ClientError as error:
   });
 
   it("reports the exception names for an unknown stream and an EndTimestamp before StartTimestamp", async () => {
-    const out = path.join(backend.dir, "boto3-error.mp4");
+    const out = path.join(dir, "boto3-error.mp4");
     expect(await botoGetClip("no-such-stream", T0, T0 + 60_000, out)).toEqual({
       error: "ResourceNotFoundException",
     });

@@ -5,21 +5,18 @@ import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-med
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoCamera } from "../../../src/local-kvs/demo/camera.ts";
 import { loadDemoClip } from "../../../src/local-kvs/demo/demo-sample.ts";
-import { DEMO_STREAM_NAME } from "../../../src/local-kvs/index.ts";
+import { DEMO_STREAM_NAME, type LocalKvs } from "../../../src/local-kvs/index.ts";
+import { getClipToFile } from "../../support/clips.ts";
 import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  ffprobe,
-  getClipToFile,
-  startBackend,
-} from "../../support/clip-media.ts";
-import {
-  kvsTags,
+  archivedMedia,
+  createStreams,
   mediaClient,
   readGetMedia,
-  splitGetMedia,
-} from "../../support/kvs-local-helpers.ts";
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { ffprobe } from "../../support/media.ts";
+import { kvsTags, splitGetMedia } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 
 /** Polls `read` until it holds at least `count` items (fragments arrive about once a second). */
 async function waitFor<T>(read: () => T[], count: number, timeoutMs = 10_000): Promise<T[]> {
@@ -46,11 +43,11 @@ describe("demo sample", () => {
 });
 
 describe("startDemoCamera", () => {
-  let backend: ClipBackend;
+  let backend: LocalKvs;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    await createStream(backend.endpoint, "camera");
+    backend = await startLocalKvs([], { getClipRatePerSecond: 0 });
+    await createStreams(backend.endpoint, ["camera"]);
   });
 
   afterAll(async () => {
@@ -58,7 +55,7 @@ describe("startDemoCamera", () => {
   });
 
   it("sends a fragment about every second with producer timestamps near the clock, and stops cleanly", async () => {
-    const { store } = backend.kvs;
+    const { store } = backend;
     const arn = store.getStreamByName("camera")?.streamArn as string;
     const started = Date.now();
     const camera = await startDemoCamera({
@@ -96,14 +93,17 @@ describe("startDemoCamera", () => {
 });
 
 describe("createLocalKvs({ demoStream: true })", () => {
-  let backend: ClipBackend;
+  let backend: LocalKvs;
+  let dir: string;
 
   beforeAll(async () => {
-    backend = await startBackend({ demoStream: true });
+    backend = await startLocalKvs([], { getClipRatePerSecond: 0, demoStream: true });
+    dir = await scratchDirectory("kvs-clip-test-");
   });
 
   afterAll(async () => {
     await backend?.stop();
+    await removeScratchDirectory(dir);
   });
 
   it("feeds the demo stream so GetMedia NOW, ListFragments and GetClip over the last minute have live data", async () => {
@@ -127,7 +127,7 @@ describe("createLocalKvs({ demoStream: true })", () => {
 
     const now = Date.now();
     const range = { StartTimestamp: new Date(now - 60_000), EndTimestamp: new Date(now) };
-    const list = await archivedClient(endpoint, DEMO_STREAM_NAME, "LIST_FRAGMENTS");
+    const list = await archivedMedia(endpoint, DEMO_STREAM_NAME, "LIST_FRAGMENTS");
     try {
       const out = await list.send(
         new ListFragmentsCommand({
@@ -140,9 +140,9 @@ describe("createLocalKvs({ demoStream: true })", () => {
       list.destroy();
     }
 
-    const clips = await archivedClient(endpoint, DEMO_STREAM_NAME);
+    const clips = await archivedMedia(endpoint, DEMO_STREAM_NAME, "GET_CLIP");
     try {
-      const file = path.join(backend.dir, "demo.mp4");
+      const file = path.join(dir, "demo.mp4");
       await getClipToFile(
         clips,
         DEMO_STREAM_NAME,

@@ -1,19 +1,13 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
-import {
-  carriesCluster,
-  type IngestedFixture,
-  ingestFixture,
-  listFragments,
-  readEarliest,
-  startLocalKvs,
-} from "../../support/kvs-local.ts";
-import { clustersOf, kvsTags } from "../../support/kvs-local-helpers.ts";
+import { listFragments, readEarliest, startLocalKvs } from "../../support/kvs-local.ts";
+import { carriesCluster, clustersOf, kvsTags } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { type IngestedFixture, ingestFixture } from "../../support/seed.ts";
 
 const run = promisify(execFile);
 
@@ -34,7 +28,7 @@ describe("PutMedia ingest and GetMedia (clusters.mkv)", () => {
   let numbers: string[];
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["cam-1"], { retentionHours: 24 });
+    kvs = await startLocalKvs(["cam-1"], { dataRetentionInHours: 24 });
     const ingested = await ingestFixture(kvs.endpoint, "cam-1", "clusters.mkv", {
       timecodeType: "RELATIVE",
       producerStartTimestampMs: producerStart,
@@ -117,7 +111,7 @@ describe("PutMedia ingest and GetMedia (clusters.mkv)", () => {
 
   it("every GetMedia document passes mkvinfo", async () => {
     const docs = await readEarliest(kvs.endpoint, "cam-1", 8);
-    const dir = await mkdtemp(path.join(os.tmpdir(), "kvs-mkvinfo-"));
+    const dir = await scratchDirectory("kvs-mkvinfo-");
     try {
       for (const [i, doc] of docs.entries()) {
         const file = path.join(dir, `doc-${i}.mkv`);
@@ -129,7 +123,7 @@ describe("PutMedia ingest and GetMedia (clusters.mkv)", () => {
         expect(stdout).not.toMatch(/Error:/);
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeScratchDirectory(dir);
     }
   });
 });

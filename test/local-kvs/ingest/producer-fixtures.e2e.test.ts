@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
-import {
-  carriesCluster,
-  fragmentNumberOf,
-  ingestFixture,
-  listFragments,
-  readEarliest,
-  startLocalKvs,
-} from "../../support/kvs-local.ts";
-import { clustersOf, kvsTags } from "../../support/kvs-local-helpers.ts";
+import { listFragments, readEarliest, startLocalKvs } from "../../support/kvs-local.ts";
+import { carriesCluster, clustersOf, fragmentNumberOf, kvsTags } from "../../support/mkv.ts";
+import { ingestFixture } from "../../support/seed.ts";
 
 describe("ingesting producer-SDK and ffmpeg MKVs", () => {
   let kvs: LocalKvs;
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["sdk-stream", "vogels"], { retentionHours: 1 });
+    kvs = await startLocalKvs(["sdk-stream", "vogels"], { dataRetentionInHours: 1 });
   });
   afterAll(async () => {
     await kvs?.stop();

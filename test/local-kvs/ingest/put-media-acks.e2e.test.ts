@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { type PutMediaAck, putMedia } from "../../../src/local-kvs/producer/put-media-client.ts";
 import { concatBytes, encodeId, ID } from "../../../src/mkv/ebml/primitives.ts";
-import { startLocalKvs } from "../../support/kvs-local.ts";
-import { clustersOf, dataEndpoint, fixture } from "../../support/kvs-local-helpers.ts";
+import { fixture } from "../../support/fixtures.ts";
+import { dataEndpoint, startLocalKvs } from "../../support/kvs-local.ts";
+import { clustersOf } from "../../support/mkv.ts";
 
 /** Resolves when `condition` holds, or after `timeoutMs` (the assertions that follow then fail). */
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -69,7 +70,7 @@ describe("PutMedia acks", () => {
     // The documented 30 s idle timeout: pauses of a loaded test machine between the pieces the
     // tests send must not end the connection.
     kvs = await startLocalKvs(["acks", "big"], {
-      retentionHours: 1,
+      dataRetentionInHours: 1,
       putMediaIdleAckSeconds: 0.05,
       putMediaIdleTimeoutSeconds: 30,
     });
@@ -113,7 +114,7 @@ describe("PutMedia acks", () => {
 
     beforeAll(async () => {
       quick = await startLocalKvs(["quiet"], {
-        retentionHours: 1,
+        dataRetentionInHours: 1,
         putMediaIdleAckSeconds: 0.05,
         putMediaIdleTimeoutSeconds: 0.6,
       });

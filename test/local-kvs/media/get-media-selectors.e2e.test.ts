@@ -2,18 +2,14 @@ import type { KinesisVideoMediaClient, StartSelector } from "@aws-sdk/client-kin
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import {
-  fragmentNumberOf,
-  ingestFixture,
   listFragments,
-  startLocalKvs,
-} from "../../support/kvs-local.ts";
-import {
-  kvsTags,
   mediaClient,
   openGetMedia,
   readGetMedia,
-  splitGetMedia,
-} from "../../support/kvs-local-helpers.ts";
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { fragmentNumberOf, kvsTags, splitGetMedia } from "../../support/mkv.ts";
+import { ingestFixture } from "../../support/seed.ts";
 
 const fragmentNumbersIn = (body: Uint8Array) => splitGetMedia(body, true).map(fragmentNumberOf);
 
@@ -31,7 +27,7 @@ describe("GetMedia start selectors and live tail", () => {
 
   beforeAll(async () => {
     kvs = await startLocalKvs(["sel", "live", "other"], {
-      retentionHours: 2,
+      dataRetentionInHours: 2,
       getMediaRatePerSecond: 0,
     });
     ({ numbers } = await ingestFixture(kvs.endpoint, "sel", "clusters.mkv", {

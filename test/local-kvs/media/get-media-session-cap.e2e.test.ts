@@ -2,8 +2,6 @@
 // `getMediaSessionMaxSeconds` (here a few seconds): the response ends cleanly after a whole
 // fragment, and a consumer that reconnects with the last continuation token misses nothing.
 
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import {
   GetMediaCommand,
   type GetMediaCommandInput,
@@ -16,16 +14,19 @@ import { runGetMediaSession } from "../../../src/local-kvs/media/get-media-sessi
 import type { MediaSink } from "../../../src/local-kvs/server/context.ts";
 import {
   createStreams,
-  fragmentNumberOf,
-  ingestFixture,
+  type LocalKvsProcess,
+  mediaClient,
+  spawnLocalKvs,
   startLocalKvs,
+  stopLocalKvsProcess,
 } from "../../support/kvs-local.ts";
 import {
+  fragmentNumberOf,
   type GetMediaDocument,
   kvsTags,
-  mediaClient,
   splitGetMedia,
-} from "../../support/kvs-local-helpers.ts";
+} from "../../support/mkv.ts";
+import { ingestFixture } from "../../support/seed.ts";
 
 const CAP_SECONDS = 2;
 
@@ -71,6 +72,7 @@ describe("GetMedia session length cap", () => {
 
   beforeAll(async () => {
     kvs = await startLocalKvs(["idle"], {
+      dataRetentionInHours: 0,
       demoStream: true,
       getMediaSessionMaxSeconds: CAP_SECONDS,
       getMediaRatePerSecond: 0,
@@ -128,7 +130,7 @@ describe("GetMedia session length cap", () => {
   });
 
   it("finishes the fragment it is writing when the session runs out", async () => {
-    await createStreams(kvs.endpoint, ["stored"]);
+    await createStreams(kvs.endpoint, ["stored"], { dataRetentionInHours: 0 });
     const { numbers } = await ingestFixture(kvs.endpoint, "stored", "clusters.mkv");
     const arn = kvs.store.getStreamByName("stored")?.streamArn ?? "";
     expect(numbers.length).toBe(8);
@@ -195,52 +197,15 @@ function recordingSink(
 }
 
 describe("kvs-local CLI --get-media-session-max-seconds", () => {
-  let child: ChildProcess | undefined;
+  let server: LocalKvsProcess | undefined;
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    if (server) await stopLocalKvsProcess(server);
   });
 
   it("caps GetMedia sessions of the standalone server", async () => {
-    const repo = path.resolve(import.meta.dirname, "../../..");
-    child = spawn(
-      process.execPath,
-      [
-        "src/local-kvs/cli.ts",
-        "--port",
-        "0",
-        "--in-memory",
-        "--quiet",
-        "--get-media-session-max-seconds",
-        "1",
-      ],
-      { cwd: repo, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const started = child;
-    const endpoint = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`kvs-local did not start: ${err}`)), 30_000);
-      started.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening: (http:\/\/\S+)/.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-      started.stderr?.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      started.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`kvs-local exited (${code}): ${err}`));
-      });
-    });
-    await createStreams(endpoint, ["cli-idle"]);
+    server = await spawnLocalKvs(["--in-memory", "--get-media-session-max-seconds", "1"]);
+    const { endpoint } = server;
+    await createStreams(endpoint, ["cli-idle"], { dataRetentionInHours: 0 });
     const client = await mediaClient(endpoint, "cli-idle");
     try {
       const session = await readWholeSession(client, {

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import {
   CreateStreamCommand,
@@ -11,14 +10,17 @@ import {
   ListFragmentsCommand,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvs, type LocalKvs } from "../../../src/local-kvs/index.ts";
-import { createStreams, ingestFixture, startLocalKvs } from "../../support/kvs-local.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import {
   archivedMedia,
   controlPlane,
+  createStreams,
   mediaClient,
   openGetMedia,
-} from "../../support/kvs-local-helpers.ts";
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestFixture } from "../../support/seed.ts";
 
 describe("ListFragments", () => {
   let kvs: LocalKvs;
@@ -27,7 +29,7 @@ describe("ListFragments", () => {
   const producerStart = 1_690_000_000_000;
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["pages"], { retentionHours: 1 });
+    kvs = await startLocalKvs(["pages"], { dataRetentionInHours: 1 });
     ({ numbers } = await ingestFixture(kvs.endpoint, "pages", "clusters.mkv", {
       producerStartTimestampMs: producerStart,
     }));
@@ -110,7 +112,10 @@ describe("ListFragments with listFragmentsOrder: shuffled", () => {
   const producerStart = 1_690_000_000_000;
 
   beforeAll(async () => {
-    kvs = await startLocalKvs(["mixed"], { retentionHours: 1, listFragmentsOrder: "shuffled" });
+    kvs = await startLocalKvs(["mixed"], {
+      dataRetentionInHours: 1,
+      listFragmentsOrder: "shuffled",
+    });
     numbers = [];
     for (const start of [producerStart, producerStart + 60_000]) {
       const ingested = await ingestFixture(kvs.endpoint, "mixed", "clusters.mkv", {
@@ -174,16 +179,16 @@ describe("retention and deletion", () => {
   const now = { ms: Date.now() };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "kvs-retention-"));
-    kvs = await createLocalKvs({ dataDir, clock: { now: () => now.ms } });
+    dataDir = await scratchDirectory("kvs-retention-");
+    kvs = await startLocalKvs([], { dataDir, clock: { now: () => now.ms } });
   });
   afterAll(async () => {
     await kvs?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeScratchDirectory(dataDir);
   });
 
   it("drops fragments past DataRetentionInHours from reads and from disk", async () => {
-    await createStreams(kvs.endpoint, ["short"], 1);
+    await createStreams(kvs.endpoint, ["short"], { dataRetentionInHours: 1 });
     const { numbers } = await ingestFixture(kvs.endpoint, "short", "clusters.mkv");
     expect(numbers).toHaveLength(8);
     const list = await archivedMedia(kvs.endpoint, "short");

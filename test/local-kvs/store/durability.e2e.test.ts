@@ -1,29 +1,24 @@
 // kill -9 after PERSISTED acks, then a restart on the same data directory, loses nothing.
 
-import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { DescribeStreamCommand } from "@aws-sdk/client-kinesis-video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PutMediaAck, putMedia } from "../../../src/local-kvs/producer/put-media-client.ts";
+import { fixture } from "../../support/fixtures.ts";
 import {
-  carriesCluster,
+  controlPlane,
   createStreams,
-  fragmentNumberOf,
-  ingestFixture,
+  dataEndpoint,
   killLocalKvs,
   type LocalKvsProcess,
   listFragments,
   readEarliest,
   spawnLocalKvs,
 } from "../../support/kvs-local.ts";
-import {
-  clustersOf,
-  controlPlane,
-  dataEndpoint,
-  fixture,
-  persistedNumbers,
-} from "../../support/kvs-local-helpers.ts";
+import { carriesCluster, clustersOf, fragmentNumberOf } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestFixture, persistedNumbers } from "../../support/seed.ts";
 
 const listAll = (endpoint: string) => listFragments(endpoint, "durable", { MaxResults: 1000 });
 
@@ -41,17 +36,17 @@ describe("durable storage across kill -9", () => {
   const servers: LocalKvsProcess[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "kvs-durable-"));
+    dataDir = await scratchDirectory("kvs-durable-");
   });
   afterAll(async () => {
     for (const server of servers) await killLocalKvs(server);
-    await rm(dataDir, { recursive: true, force: true });
+    await removeScratchDirectory(dataDir);
   });
 
   it("keeps every PERSISTED fragment, its bytes, and the stream, and keeps numbering upward", async () => {
     const first = await spawnLocalKvs(["--data-dir", dataDir]);
     servers.push(first);
-    await createStreams(first.endpoint, ["durable"], 24);
+    await createStreams(first.endpoint, ["durable"], { dataRetentionInHours: 24 });
     const before = await describeDurable(first.endpoint);
     const { file, numbers } = await ingestFixture(first.endpoint, "durable", "clusters.mkv");
     expect(numbers).toHaveLength(8);

@@ -2,13 +2,13 @@
 // acknowledged fragment, and producer headers go (from memory and from headers.log) once no
 // retained fragment and no open PutMedia connection refers to them.
 
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import os from "node:os";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DiskLocation, DiskMedia } from "../../../src/local-kvs/store/disk-media.ts";
 import { LocalFragmentStore } from "../../../src/local-kvs/store/local-fragment-store.ts";
 import type { NewFragment, StreamRecord } from "../../../src/local-kvs/store/types.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 
 const HOUR = 3_600_000;
 const T0 = 1_700_000_000_000;
@@ -65,12 +65,12 @@ describe("durable store retention", () => {
 
   beforeEach(async () => {
     clock.ms = T0;
-    dataDir = await mkdtemp(path.join(os.tmpdir(), "kvs-retention-store-"));
+    dataDir = await scratchDirectory("kvs-retention-store-");
     await open();
   });
   afterEach(async () => {
     await store?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeScratchDirectory(dataDir);
   });
 
   it("keeps a fragment appended while a sweep drops every expired one, also after a restart", async () => {

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { concatBytes } from "../../../src/mkv/ebml/primitives.ts";
 import { GetMediaReader } from "../../../src/mkv/getmedia/reader.ts";
 import type { ReaderEvent } from "../../../src/mkv/getmedia/types.ts";
-import { fragmentDocument } from "../../support/build-mkv.ts";
 import { fixture, randomChunks } from "../../support/fixtures.ts";
+import { fragmentDocument } from "../../support/mkv.ts";
 
 const MAX_VALUE = 2048;
 const MAX_TAG_BYTES = 32 * 1024;

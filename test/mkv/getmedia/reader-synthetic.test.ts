@@ -9,18 +9,8 @@ import {
 import { GetMediaReader, type GetMediaReaderOptions } from "../../../src/mkv/getmedia/reader.ts";
 import type { GetMediaFragment, ReaderEvent } from "../../../src/mkv/getmedia/types.ts";
 import { decimalSecondsToMs } from "../../../src/mkv/kvs-tags/values.ts";
-import {
-  CT,
-  documentBytes,
-  EC,
-  EI,
-  FN,
-  fragmentDocument,
-  MBN,
-  PT,
-  ST,
-} from "../../support/build-mkv.ts";
 import { randomChunks } from "../../support/fixtures.ts";
+import { CT, documentBytes, EC, EI, FN, fragmentDocument, MBN, PT, ST } from "../../support/mkv.ts";
 
 function readAll(chunks: Uint8Array[], options?: GetMediaReaderOptions) {
   const reader = new GetMediaReader(options);

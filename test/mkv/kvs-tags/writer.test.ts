@@ -4,7 +4,7 @@ import {
   postClusterTags,
   preClusterTags,
 } from "../../../src/mkv/kvs-tags/writer.ts";
-import { fixture } from "../../support/kvs-local-helpers.ts";
+import { fixture } from "../../support/fixtures.ts";
 
 // Real GetMedia output: the first fragment of kinesis_video_renderer_example_output.mkv has its
 // pre-cluster Tags at byte 524 and its post-cluster Tags at byte 149849 (expected.json).
