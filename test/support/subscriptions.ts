@@ -1,10 +1,11 @@
 // Test plumbing for the GetMedia subscription tests: the gateway's real client wiring for sessions
 // used without the GraphQL layer, live producers and graphql-ws clients closed together, fast
-// reconnect delays, the start selectors the gateway sends, and a reader of Subscription.fragments.
+// reconnect delays, the start selectors the gateway sends, and readers of Subscription.fragments.
 
 import type { GetMediaCommandInput, StartSelector } from "@aws-sdk/client-kinesis-video-media";
 import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
+import { expect } from "vitest";
 import { EndpointCache } from "../../src/kvs/core/endpoints.ts";
 import type { GetMediaSessionDeps } from "../../src/kvs/getmedia/session.ts";
 import { getMediaClientsVia } from "../../src/kvs/getmedia/upstream.ts";
@@ -107,3 +108,27 @@ export function readFragments(socket: Client, name: string): FragmentReading {
     },
   };
 }
+
+export type FragmentsEvent = LiveFragmentsSubscription["fragments"];
+export type FragmentsResults = AsyncIterableIterator<
+  FormattedExecutionResult<LiveFragmentsSubscription>
+>;
+
+/** Reads up to `count` events, fewer if the subscription completes first (failing on GraphQL errors). */
+export async function take(
+  subscription: FragmentsResults,
+  count: number,
+): Promise<FragmentsEvent[]> {
+  const events: FragmentsEvent[] = [];
+  while (events.length < count) {
+    const next = await subscription.next();
+    if (next.done) break;
+    expect(next.value.errors).toBeUndefined();
+    if (next.value.data) events.push(next.value.data.fragments);
+  }
+  return events;
+}
+
+/** Each event's fragment number, or its type name when it is an error. */
+export const numbersOf = (events: FragmentsEvent[]): string[] =>
+  events.map((e) => (e.__typename === "FragmentEvent" ? e.fragmentNumber : e.__typename));

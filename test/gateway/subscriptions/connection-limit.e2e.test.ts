@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribeWs } from "../../support/graphql.ts";
 import type { LiveProducer } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import { gatewayClientsFor, OpenedForTest } from "../../support/subscriptions.ts";
+import { gatewayClientsFor, numbersOf, OpenedForTest, take } from "../../support/subscriptions.ts";
 import { waitFor } from "../../support/wait.ts";
 import { FragmentsSubscription } from "./documents.ts";
-import { numbersOf, take } from "./events.ts";
 
 const MAX_CONSECUTIVE_FAILURES = 2;
 

@@ -7,10 +7,9 @@ import { DEMO_STREAM_NAME } from "../../../src/local-kvs/index.ts";
 import { subscribeWs } from "../../support/graphql.ts";
 import type { LiveProducer } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import { FAST_BACKOFF, OpenedForTest } from "../../support/subscriptions.ts";
+import { FAST_BACKOFF, numbersOf, OpenedForTest, take } from "../../support/subscriptions.ts";
 import { waitFor } from "../../support/wait.ts";
 import { FragmentsSubscription } from "./documents.ts";
-import { numbersOf, take } from "./events.ts";
 
 let stack: Stack;
 const opened = new OpenedForTest();

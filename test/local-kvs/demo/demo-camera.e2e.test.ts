@@ -17,18 +17,7 @@ import {
 import { ffprobe } from "../../support/media.ts";
 import { kvsTags, splitGetMedia } from "../../support/mkv.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
-
-/** Polls `read` until it holds at least `count` items (fragments arrive about once a second). */
-async function waitFor<T>(read: () => T[], count: number, timeoutMs = 10_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const items = read();
-    if (items.length >= count) return items;
-    if (Date.now() > deadline)
-      throw new Error(`only ${items.length} of ${count} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from "../../support/wait.ts";
 
 describe("demo sample", () => {
   it("splits into Clusters of about a second that start with a key frame", async () => {
@@ -65,7 +54,9 @@ describe("startDemoCamera", () => {
     });
     let fragments: ReturnType<typeof store.listFragments>;
     try {
-      fragments = await waitFor(() => store.listFragments(arn), 3);
+      // Fragments arrive about once a second.
+      await waitFor(() => store.listFragments(arn).length >= 3, 10_000, "3 fragments");
+      fragments = store.listFragments(arn);
     } finally {
       await camera.stop();
     }

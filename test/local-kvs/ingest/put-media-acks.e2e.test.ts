@@ -9,12 +9,7 @@ import { concatBytes, encodeId, ID } from "../../../src/mkv/ebml/primitives.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { dataEndpoint, startLocalKvs } from "../../support/kvs-local.ts";
 import { clustersOf } from "../../support/mkv.ts";
-
-/** Resolves when `condition` holds, or after `timeoutMs` (the assertions that follow then fail). */
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
+import { waitFor } from "../../support/wait.ts";
 
 /** A PutMedia whose body is sent by the test, piece by piece; acks are collected as they come. */
 async function openProducer(kvs: LocalKvs, streamName: string) {
@@ -85,11 +80,11 @@ describe("PutMedia acks", () => {
     const acks = () => producer.acks.filter((a) => a.EventType !== "IDLE");
     // The header and the first 100 bytes of the first Cluster.
     producer.send(file.subarray(0, firstOffset + 100));
-    await until(() => acks().length > 0, 10_000);
+    await waitFor(() => acks().length > 0, 10_000, "the first ack");
     expect(acks()).toEqual([{ EventType: "BUFFERING", FragmentTimecode: 0 }]);
 
     producer.send(file.subarray(firstOffset + 100, firstOffset + first.length));
-    await until(() => acks().some((a) => a.EventType === "PERSISTED"), 10_000);
+    await waitFor(() => acks().some((a) => a.EventType === "PERSISTED"), 10_000, "PERSISTED");
     expect(acks().map((a) => a.EventType)).toEqual(["BUFFERING", "RECEIVED", "PERSISTED"]);
     expect(acks()[2]).toEqual({
       EventType: "PERSISTED",

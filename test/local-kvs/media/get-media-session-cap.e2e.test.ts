@@ -27,6 +27,7 @@ import {
   splitGetMedia,
 } from "../../support/mkv.ts";
 import { ingestFixture } from "../../support/seed.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const CAP_SECONDS = 2;
 
@@ -58,14 +59,6 @@ function completeDocuments(body: Uint8Array): GetMediaDocument[] {
   return docs;
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("GetMedia session length cap", () => {
   let kvs: LocalKvs;
   let demo: KinesisVideoMediaClient;
@@ -86,7 +79,7 @@ describe("GetMedia session length cap", () => {
 
   it("ends a live session after a whole fragment; the continuation token resumes it gaplessly", async () => {
     const arn = kvs.store.getStreamByName(DEMO_STREAM_NAME)?.streamArn ?? "";
-    await until(() => kvs.store.latestFragment(arn) !== undefined, 10_000, "the demo camera");
+    await waitFor(() => kvs.store.latestFragment(arn) !== undefined, 10_000, "the demo camera");
 
     const first = await readWholeSession(demo, {
       StreamName: DEMO_STREAM_NAME,
