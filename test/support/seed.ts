@@ -92,6 +92,45 @@ export async function fillStream(
   return (await ingestAt(endpoint, streamName, mkv, startMs)).length;
 }
 
+export interface PushableBody {
+  /** The PutMedia body: the pushed pieces in order, ending after `end`. */
+  body: AsyncGenerator<Uint8Array>;
+  push(bytes: Uint8Array): void;
+  end(): void;
+}
+
+/** A PutMedia body that the test sends piece by piece while the connection stays open. */
+export function pushableBody(): PushableBody {
+  const queue: Uint8Array[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  async function* body(): AsyncGenerator<Uint8Array> {
+    while (true) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  }
+  return {
+    body: body(),
+    push(bytes) {
+      queue.push(bytes);
+      wake?.();
+    },
+    end() {
+      ended = true;
+      wake?.();
+    },
+  };
+}
+
 export interface LiveProducer {
   /** Sends `count` fragments; resolves with their fragment numbers once all are PERSISTED. */
   send(count: number): Promise<string[]>;
@@ -108,33 +147,19 @@ export async function startLiveProducer(kvs: LocalKvs, streamName: string): Prom
   if (!arn) throw new Error(`CreateStream ${streamName} returned no ARN`);
   const clip = await loadDemoClip();
   const ticksPerMs = 1e6 / clip.timecodeScaleNs;
-  const queue: Uint8Array[] = [clip.header];
-  let wakeBody: (() => void) | undefined;
-  let ended = false;
+  const pushed = pushableBody();
+  pushed.push(clip.header);
   let sent = 0;
   // Capture times in the recent past, one loop of the clip after another.
   const baseMs = Date.now() - 60_000;
 
-  async function* body(): AsyncGenerator<Uint8Array> {
-    while (true) {
-      const next = queue.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (ended) return;
-      await new Promise<void>((resolve) => {
-        wakeBody = resolve;
-      });
-      wakeBody = undefined;
-    }
-  }
-
   const abort = new AbortController();
+  // Straight to kvs-local's own endpoint (it serves PutMedia there): no GetDataEndpoint call, so
+  // a test that counts GetDataEndpoint calls or injects faults into them is not disturbed.
   const session = putMedia({
     endpoint: kvs.endpoint,
     streamName,
-    body: body(),
+    body: pushed.body,
     timecodeType: "ABSOLUTE",
     producerStartTimestampMs: baseMs,
     signal: abort.signal,
@@ -173,9 +198,8 @@ export async function startLiveProducer(kvs: LocalKvs, streamName: string): Prom
         const cluster = clip.clusters[index];
         if (!cluster) throw new Error("the demo clip has no clusters");
         const captureMs = baseMs + loop * clip.loopMs + cluster.offsetMs;
-        queue.push(withClusterTimecode(cluster.bytes, Math.round(captureMs * ticksPerMs)));
+        pushed.push(withClusterTimecode(cluster.bytes, Math.round(captureMs * ticksPerMs)));
       }
-      wakeBody?.();
       await new Promise<void>((resolve, reject) => {
         waiters.push({ count: target, resolve, reject });
         settle();
@@ -183,8 +207,7 @@ export async function startLiveProducer(kvs: LocalKvs, streamName: string): Prom
       return persisted.slice(from, target);
     },
     async stop() {
-      ended = true;
-      wakeBody?.();
+      pushed.end();
       await Promise.race([session.done.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
       abort.abort();
       await acks;

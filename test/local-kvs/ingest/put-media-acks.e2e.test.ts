@@ -9,29 +9,16 @@ import { concatBytes, encodeId, ID } from "../../../src/mkv/ebml/primitives.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { dataEndpoint, startLocalKvs } from "../../support/kvs-local.ts";
 import { clustersOf } from "../../support/mkv.ts";
+import { pushableBody } from "../../support/seed.ts";
 import { waitFor } from "../../support/wait.ts";
 
 /** A PutMedia whose body is sent by the test, piece by piece; acks are collected as they come. */
 async function openProducer(kvs: LocalKvs, streamName: string) {
-  const queue: Array<Uint8Array | null> = [];
-  let wake: (() => void) | undefined;
-  async function* body() {
-    while (true) {
-      const next = queue.shift();
-      if (next === null) return;
-      if (next) {
-        yield next;
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-  }
+  const pushed = pushableBody();
   const session = putMedia({
     endpoint: await dataEndpoint(kvs.endpoint, streamName, "PUT_MEDIA"),
     streamName,
-    body: body(),
+    body: pushed.body,
     timecodeType: "RELATIVE",
     producerStartTimestampMs: Date.now(),
   });
@@ -43,14 +30,8 @@ async function openProducer(kvs: LocalKvs, streamName: string) {
     acks,
     /** Resolves once the server closed the exchange. */
     closed: Promise.all([collected, session.done]),
-    send(bytes: Uint8Array) {
-      queue.push(bytes);
-      wake?.();
-    },
-    end() {
-      queue.push(null);
-      wake?.();
-    },
+    send: pushed.push,
+    end: pushed.end,
   };
 }
 
