@@ -3,21 +3,21 @@
 // package.json), and exactly one graphql must be installed (two copies make schemas and errors
 // "from another module or realm").
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { removeScratchDirectory, scratchDirectory } from "../support/scratch.ts";
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 describe("the lock file", () => {
   const dirs: string[] = [];
-  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+  afterAll(() => Promise.all(dirs.map(removeScratchDirectory)));
 
   async function ciDryRun(editLock?: (lock: { packages: Record<string, unknown> }) => void) {
-    const dir = await mkdtemp(path.join(tmpdir(), "lock-check-"));
+    const dir = await scratchDirectory("lock-check-");
     dirs.push(dir);
     await copyFile(path.join(REPO, "package.json"), path.join(dir, "package.json"));
     const lock = JSON.parse(await readFile(path.join(REPO, "package-lock.json"), "utf8"));

@@ -2,22 +2,22 @@
 // than package.json's engines it must stop at once with one line naming the version found, the
 // version needed and how to get it.
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { removeScratchDirectory, scratchDirectory } from "../support/scratch.ts";
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 describe("scripts/check-node.mjs", () => {
   let dir: string | undefined;
-  afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+  afterAll(() => removeScratchDirectory(dir));
 
   /** Runs a copy of the check beside a package.json that needs Node `needed`. */
   async function checkAgainst(needed: string) {
-    dir ??= await mkdtemp(path.join(tmpdir(), "check-node-"));
+    dir ??= await scratchDirectory("check-node-");
     const root = path.join(dir, needed);
     await mkdir(path.join(root, "scripts"), { recursive: true });
     await copyFile(
