@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { ClipOptions } from "./kvs/clips/services.ts";
 import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
+import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
 
 export interface LocalBackendSettings {
   /** Durable storage for the embedded kvs-local; undefined with `inMemory`. */
@@ -46,6 +47,8 @@ export interface Config {
   clips: ClipOptions;
   /** Live subscriptions: per-subscriber buffer and private GetMedia sessions per stream. */
   getMedia: GetMediaOptions;
+  /** Authentication, document limits, schema exposure, hosts and proxies. */
+  security: SecuritySettings;
   /** Settings that work but are risky in this mode; printed at start. */
   warnings: string[];
 }
@@ -244,9 +247,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const clipKeys = parseClipKeys(reader);
+  const host = reader.string("HOST") ?? "127.0.0.1";
+  const graphiql = reader.bool("GRAPHIQL", true);
   const config: Config = {
     port: reader.int("PORT", 4000, 0, 65535),
-    host: reader.string("HOST") ?? "127.0.0.1",
+    host,
     kvs,
     kvsMaxAttempts: reader.int("KVS_MAX_ATTEMPTS", 3, 1, 10),
     endpointCache: {
@@ -256,13 +261,14 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseCors(reader),
     clipSigningKeys: clipKeys.keys,
     clipSigningKeysGenerated: clipKeys.generated,
-    graphiql: reader.bool("GRAPHIQL", true),
+    graphiql,
     publicUrl: reader.url("PUBLIC_URL"),
     clips: parseClipOptions(reader),
     getMedia: {
       subscriberBuffer: reader.int("GETMEDIA_SUBSCRIBER_BUFFER", 64, 1, 10_000),
       maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),
     },
+    security: parseSecuritySettings(reader, { mode, host, graphiql }),
     warnings: [],
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

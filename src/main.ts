@@ -24,6 +24,7 @@ function gatewayOptions(config: Config, localEndpoint: string | undefined): Gate
     publicUrl: config.publicUrl,
     clips: config.clips,
     getMedia: config.getMedia,
+    security: config.security,
   };
 }
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   }
 
   for (const warning of config.warnings) console.warn(`WARNING: ${warning}`);
+  if (config.security.authOffReason) console.warn(`NOTICE: ${config.security.authOffReason}`);
 
   const app = createGatewayApp(gatewayOptions(config, local?.endpoint));
   const address = await app.start(config.port, config.host);

@@ -9,6 +9,12 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { applyCors } from "./cors.ts";
 import { gatewayRoutes, type HttpRoute, routeMatches } from "./routes.ts";
+import {
+  AuthenticationError,
+  credentialsFromConnectionParams,
+  type Principal,
+} from "./security/authenticator.ts";
+import { HostAllowlist } from "./security/host-allowlist.ts";
 import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
 import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
 
@@ -42,6 +48,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const yoga = createGatewayYoga(services);
   const routes: HttpRoute[] = [...gatewayRoutes(services)];
   const sockets = new Set<Socket>();
+  const security = services.security;
+  const hosts = new HostAllowlist(options.publicUrl, security.allowedHosts);
 
   async function serveRoute(
     route: HttpRoute,
@@ -72,11 +80,25 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       sendJson(response, 400, { error: "BadRequest", message: "Invalid Host header." });
       return;
     }
+    // A DNS-rebinding page reaches us under its own name: answer only the names we serve.
+    if (!hosts.allows(request.headers.host, request.socket.localAddress)) {
+      sendJson(response, 421, {
+        error: "MisdirectedRequest",
+        message: "This gateway does not serve that Host name.",
+      });
+      return;
+    }
     const url = new URL(request.url ?? "/", "http://gateway.invalid");
     const method = request.method ?? "GET";
     const route = routes.find((candidate) => routeMatches(candidate, method, url.pathname));
     if (route) {
       void serveRoute(route, request, response, url);
+      return;
+    }
+    const refusal = bodyRefusal(request, security.maxBodyBytes);
+    if (refusal) {
+      sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+      request.resume();
       return;
     }
     void yoga(request, response, { req: request, res: response });
@@ -86,9 +108,30 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     socket.once("close", () => sockets.delete(socket));
   });
 
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const wsServer = new WebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    // ws would accept 100 MiB messages; past this it closes the socket with 1009.
+    maxPayload: security.maxWebSocketMessageBytes,
+    verifyClient: (info: { req: IncomingMessage }) =>
+      hosts.allows(info.req.headers.host, info.req.socket.localAddress),
+  });
+  const principals = new WeakMap<object, Principal>();
   const graphqlWs = useServer(
     {
+      // The credential is checked once, at connection_init; a refusal closes with 4403.
+      onConnect: async (context) => {
+        try {
+          const principal = await services.authenticator.authenticate(
+            credentialsFromConnectionParams(context.connectionParams),
+          );
+          principals.set(context.extra, principal);
+          return true;
+        } catch (error) {
+          if (error instanceof AuthenticationError) return false;
+          throw error;
+        }
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
@@ -97,6 +140,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
           upgradeRequest: context.extra.request,
           socket: context.extra.socket,
           params: payload,
+          principal: principals.get(context.extra),
         });
         let document: DocumentNode;
         try {
@@ -165,6 +209,28 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
 }
 
 type Enveloped = ReturnType<GatewayYoga["getEnveloped"]>;
+
+/** Why a request body is refused before Yoga reads it, or undefined to go on. */
+function bodyRefusal(
+  request: IncomingMessage,
+  maxBytes: number,
+): { status: number; error: string; message: string } | undefined {
+  const length = request.headers["content-length"];
+  const chunked = request.headers["transfer-encoding"] !== undefined;
+  if (length === undefined) {
+    return chunked
+      ? { status: 411, error: "LengthRequired", message: "Send the body with Content-Length." }
+      : undefined;
+  }
+  if (!/^\d+$/.test(length) || Number(length) > maxBytes) {
+    return {
+      status: 413,
+      error: "PayloadTooLarge",
+      message: `Request bodies are limited to ${maxBytes} bytes.`,
+    };
+  }
+  return undefined;
+}
 
 function isUsableHost(host: string | undefined): boolean {
   if (host === undefined) return true;

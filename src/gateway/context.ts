@@ -4,6 +4,7 @@
 import type { EndpointLoader } from "../kvs/core/endpoints.ts";
 import { createStreamLoader, type StreamLoader } from "../kvs/core/streams.ts";
 import { DEFAULT_UPSTREAM_CALLS_PER_OPERATION, UpstreamBudget } from "./budget.ts";
+import type { Principal } from "./security/authenticator.ts";
 import type { GatewayServices } from "./services.ts";
 
 export interface GatewayContext {
@@ -21,6 +22,8 @@ export interface GatewayContext {
   readonly signal: AbortSignal | undefined;
   /** Call `budget.spend()` before each KVS call a resolver makes (GetDataEndpoint excepted: cached). */
   readonly budget: UpstreamBudget;
+  /** Who is asking, and which streams they may see. */
+  readonly principal: Principal;
 }
 
 export interface ContextSource {
@@ -28,6 +31,8 @@ export interface ContextSource {
   request?: Request | undefined;
   /** The HTTP upgrade request of a WebSocket operation. */
   upgradeRequest?: { headers: Record<string, string | string[] | undefined> } | undefined;
+  /** Authenticated before the context is built (HTTP: per request; WebSocket: at connection_init). */
+  principal: Principal;
 }
 
 const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -74,5 +79,6 @@ export function createContext(services: GatewayServices, source: ContextSource):
     endpoints: services.endpoints.loader(),
     origin: originOf(services, source),
     signal: source.request?.signal,
+    principal: source.principal,
   };
 }

@@ -9,6 +9,9 @@ import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
+import { Authenticator } from "./security/authenticator.ts";
+import type { DocumentLimitName } from "./security/document-limits.ts";
+import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
 export interface GatewayOptions {
   kvs: KvsClientOptions;
@@ -26,6 +29,11 @@ export interface GatewayOptions {
   clips?: ClipOptions | undefined;
   /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
   getMedia?: GetMediaOptions | undefined;
+  /**
+   * Authentication, document limits, hosts. Undefined: EMBEDDED_SECURITY_DEFAULTS (auth off), for
+   * tests and embeddings; `npm start` always passes the environment's settings.
+   */
+  security?: GatewaySecurity | undefined;
 }
 
 export interface GatewayServices {
@@ -40,6 +48,10 @@ export interface GatewayServices {
   readonly streamArns: StreamArnCache;
   /** Paces the ListFragments pages of long listings (clip parts) per stream ARN, process-wide. */
   readonly listFragmentsPacer: Pacer;
+  readonly security: GatewaySecurity;
+  readonly authenticator: Authenticator;
+  /** Told of every document refused by a limit (for metrics). */
+  onDocumentRefused(limit: DocumentLimitName): void;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
   onClose(cleanup: () => void | Promise<void>): void;
   /** Runs the registered cleanups, then closes the SDK clients. */
@@ -62,8 +74,12 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
   let closed: Promise<void> | undefined;
 
+  const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
   return {
     options,
+    security,
+    authenticator: new Authenticator(security.auth),
+    onDocumentRefused() {},
     clients,
     endpoints,
     clips,

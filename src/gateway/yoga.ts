@@ -1,13 +1,24 @@
 // The Yoga instance: schema, per-operation context, error masking, CORS and GraphiQL.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError } from "graphql";
-import { createYoga, type YogaServerInstance, maskError as yogaMaskError } from "graphql-yoga";
+import { type DocumentNode, GraphQLError } from "graphql";
+import {
+  createYoga,
+  type Plugin,
+  type YogaServerInstance,
+  maskError as yogaMaskError,
+} from "graphql-yoga";
+import { LRUCache } from "lru-cache";
 import { KvsError } from "../kvs/core/errors.ts";
 import { type ContextSource, createContext, type GatewayContext } from "./context.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
+import { authenticateRequest, unauthenticated } from "./security/authenticate-request.ts";
+import type { Principal } from "./security/authenticator.ts";
+import { useDocumentLimits } from "./security/document-limits.ts";
+import { useSchemaExposure } from "./security/schema-exposure.ts";
 import type { GatewayServices } from "./services.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -18,6 +29,8 @@ export interface GatewayServerContext {
   res?: ServerResponse;
   /** The HTTP upgrade request of a graphql-ws connection. */
   upgradeRequest?: IncomingMessage;
+  /** A graphql-ws connection's principal, authenticated once at connection_init. */
+  principal?: Principal;
 }
 
 export type GatewayYoga = YogaServerInstance<GatewayServerContext, GatewayContext>;
@@ -61,14 +74,54 @@ function corsOptions(origins: GatewayServices["options"]["corsOrigins"]) {
   return { origin: origins };
 }
 
+/** Parsed documents and parse failures are cached by their text; bound the caches by bytes. */
+const DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024;
+const ERROR_CACHE_BYTES = 4 * 1024 * 1024;
+/** A parsed document takes roughly this many bytes of heap per character of its text. */
+const AST_BYTES_PER_CHARACTER = 40;
+
+function parseCaches() {
+  return {
+    documentCache: new LRUCache<string, DocumentNode>({
+      maxSize: DOCUMENT_CACHE_BYTES,
+      sizeCalculation: (_document, text) => Math.max(1, text.length * AST_BYTES_PER_CHARACTER),
+      ttl: 60 * 60 * 1000,
+    }),
+    errorCache: new LRUCache<string, object>({
+      maxSize: ERROR_CACHE_BYTES,
+      sizeCalculation: (_error, text) => Math.max(1, text.length * 2 + 1024),
+      ttl: 60 * 60 * 1000,
+    }),
+    validationCache: true,
+  };
+}
+
 export function createGatewayYoga(services: GatewayServices): GatewayYoga {
+  const security = services.security;
+  const plugins: Plugin[] = [
+    // A cross-site page can send "simple" requests (form posts, GETs) without a CORS preflight:
+    // require a JSON (non-simple) content type or this header, and so no query runs from them.
+    useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-graphql-yoga-csrf"] }),
+    useDocumentLimits(security.documentLimits, services.onDocumentRefused),
+    useSchemaExposure(security.exposure),
+  ];
   return createYoga<GatewayServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial): GatewayContext => {
+    plugins,
+    parserAndValidationCache: parseCaches(),
+    context: async (initial): Promise<GatewayContext> => {
+      // graphql-ws operations carry the connection's principal; HTTP requests authenticate here.
+      const principal =
+        initial.principal ?? (await authenticateRequest(services.authenticator, initial.request));
+      // A WebSocket outlives its credential: operations started after expiry are refused.
+      if (principal.expiresAtMs !== undefined && principal.expiresAtMs <= Date.now()) {
+        throw unauthenticated("Your credential has expired; connect again with a fresh one.");
+      }
       const source: ContextSource = {
         request: initial.request,
         upgradeRequest: initial.upgradeRequest,
+        principal,
       };
       return createContext(services, source);
     },

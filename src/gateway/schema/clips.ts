@@ -13,7 +13,7 @@ import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
-import { loadStream, StreamObject, streamRefArgs } from "./streams.ts";
+import { loadStream, StreamObject, streamArgsScopes, streamRefArgs } from "./streams.ts";
 import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -245,6 +245,7 @@ builder.queryField("clip", (t) =>
     nullable: true,
     description: `${CLIP_DESCRIPTION}\n\nThe stream is given by \`name\` or \`arn\` (exactly one).`,
     args: { ...streamRefArgs(t.arg), ...clipArgs(t.arg) },
+    authScopes: streamArgsScopes,
     errors: {
       types: [...errorsOf("DescribeStream"), ...CLIP_ERRORS],
       union: { name: "ClipResult" },

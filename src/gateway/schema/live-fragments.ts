@@ -15,6 +15,8 @@ import {
 } from "../../kvs/getmedia/subscriber.ts";
 import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../kvs/getmedia/types.ts";
 
+import { endAtExpiry } from "../security/credential-expiry.ts";
+import { forbiddenStream, mayRead, streamNameOfArgs } from "../security/stream-access.ts";
 import { builder } from "./builder.ts";
 import { errorsOf, graphqlErrorTypeName } from "./errors.ts";
 import { streamRefArgs, streamRefFromArgs } from "./streams.ts";
@@ -280,6 +282,9 @@ builder.subscriptionField("fragments", (t) =>
       let start: StartSelector;
       try {
         const ref: StreamRef = streamRefFromArgs(args);
+        // Checked at subscribe time, before the name is resolved: a forbidden stream is refused
+        // alike whether it exists or not.
+        if (!mayRead(context.principal, streamNameOfArgs(args))) throw forbiddenStream();
         start = startFromInput(args.start ?? { type: "NOW" });
         // Sessions are keyed on the ARN, so a stream named two ways still shares one session.
         stream = await context.services.streamArns.resolve(ref, (named) =>
@@ -289,7 +294,10 @@ builder.subscriptionField("fragments", (t) =>
         if (isEventError(error)) return refused(error);
         throw error;
       }
-      return context.services.getMedia.subscribe(stream, start);
+      return endAtExpiry(
+        context.services.getMedia.subscribe(stream, start),
+        context.principal.expiresAtMs,
+      );
     },
     resolve: (event: FragmentFeedEvent, args, context) => {
       // A remembered name whose stream is gone (deleted, perhaps made again): ask afresh next time.

@@ -12,6 +12,8 @@ import {
   validateStreamRef,
 } from "../../kvs/core/validation.ts";
 import type { GatewayContext } from "../context.ts";
+import { forbiddenStream, mayRead, streamNameOfArgs } from "../security/stream-access.ts";
+import { streamNameOfArn } from "../security/stream-patterns.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
 import { connectionPage, decodeCursor, encodeCursor, pageArgs, pageSize } from "./pagination.ts";
@@ -24,10 +26,15 @@ export const StreamObject = builder.objectRef<StreamDescription>("Stream");
 
 builder.node(StreamObject, {
   description: "A Kinesis video stream (DescribeStream). Its node id encodes the stream ARN.",
+  // Every field of a Stream, however it was reached, needs the principal's access to it.
+  authScopes: (stream) => ({ stream: stream.name }),
   id: { resolve: (stream) => stream.arn },
   loadOne: async (arn, context) => {
+    const checked = validateStreamArn(arn, "id");
+    // The ARN names the stream: refuse a forbidden one before DescribeStream, exists or not.
+    if (!mayRead(context.principal, streamNameOfArn(checked))) throw forbiddenStream();
     try {
-      return await context.streams.load({ arn: validateStreamArn(arn, "id") });
+      return await context.streams.load({ arn: checked });
     } catch (error) {
       if (error instanceof ResourceNotFoundError) return null;
       throw error;
@@ -62,6 +69,18 @@ export function streamRefArgs(arg: ArgBuilder<BuilderTypes>) {
   };
 }
 
+/**
+ * The `authScopes` of a field selecting a stream by `streamRefArgs`: the named stream's scope, or
+ * (arguments that name no stream) let the resolver answer InvalidArgument.
+ */
+export function streamArgsScopes(
+  _parent: unknown,
+  args: { name?: string | null; arn?: string | null },
+) {
+  const name = streamNameOfArgs(args);
+  return name === undefined ? true : { stream: name };
+}
+
 export function streamRefFromArgs(args: { name?: string | null; arn?: string | null }): StreamRef {
   return validateStreamRef(args);
 }
@@ -81,6 +100,7 @@ builder.queryField("stream", (t) =>
     description:
       "One stream, by `name` or by `arn` (exactly one of them). DescribeStream, loaded once per request however often it is asked for.",
     args: streamRefArgs(t.arg),
+    authScopes: streamArgsScopes,
     errors: { types: errorsOf("DescribeStream"), union: { name: "StreamResult" } },
     resolve: (_root, args, context) => loadStream(args, context),
   }),
@@ -105,6 +125,61 @@ const isStreamsCursor = (
   Number.isInteger(value.s) &&
   value.s >= 0 &&
   value.s <= 1000;
+
+/** ListStreams calls one page of `streams` may make while skipping streams the principal may not see. */
+const MAX_LIST_CALLS_PER_PAGE = 10;
+
+/**
+ * The next `first` streams the principal may see after `start`, in ListStreams order. With access
+ * to every stream this is one ListStreams call of `start.s + first`; otherwise it reads on (whole
+ * pages of 1000) until `first` allowed streams or the end, at most MAX_LIST_CALLS_PER_PAGE calls,
+ * and a page cut short there still ends with a cursor from which the next page goes on.
+ */
+async function listAllowedStreams(
+  context: GatewayContext,
+  start: StreamsCursor,
+  first: number,
+  prefix: string | undefined,
+) {
+  const edges: Array<{ cursor: string; node: StreamDescription }> = [];
+  const allowsAll = context.principal.streams.allowsAll;
+  let token = start.k;
+  let skip = start.s;
+  for (let calls = 0; ; calls++) {
+    context.budget.spend();
+    const page = await listStreams(context.services.clients, {
+      maxResults: allowsAll ? Math.min(1000, skip + first) : 1000,
+      nextToken: token ?? undefined,
+      nameStartsWith: prefix,
+    });
+    for (let index = skip; index < page.streams.length; index++) {
+      const stream = page.streams[index] as StreamDescription;
+      const position = index + 1;
+      const cursor: StreamsCursor =
+        position === page.streams.length && page.nextToken
+          ? { k: page.nextToken, s: 0 }
+          : { k: token, s: position };
+      if (!mayRead(context.principal, stream.name)) continue;
+      if (edges.length === first) {
+        return { edges, hasNextPage: true, emptyEndCursor: null };
+      }
+      edges.push({ cursor: encodeCursor(STREAMS_CURSOR, { ...cursor }), node: stream });
+    }
+    const more = page.nextToken !== null;
+    const resumeAt = more
+      ? encodeCursor(STREAMS_CURSOR, { k: page.nextToken, s: 0 })
+      : encodeCursor(STREAMS_CURSOR, { k: token, s: page.streams.length });
+    if (!more || (allowsAll && edges.length === first)) {
+      return { edges, hasNextPage: more, emptyEndCursor: more ? resumeAt : null };
+    }
+    if (calls + 1 === MAX_LIST_CALLS_PER_PAGE) {
+      // Cut short: the client goes on from the end of what was read.
+      return { edges, hasNextPage: true, emptyEndCursor: resumeAt };
+    }
+    token = page.nextToken;
+    skip = 0;
+  }
+}
 
 const StreamConnection = builder.connectionObject(
   { type: StreamObject, name: "StreamConnection" },
@@ -135,28 +210,13 @@ builder.queryField("streams", (t) =>
         : { k: null, s: 0 };
       if (start.k === "") throw invalid("after", "after is not a cursor of this connection");
 
-      context.budget.spend();
-      const page = await listStreams(context.services.clients, {
-        maxResults: start.s + first,
-        nextToken: start.k ?? undefined,
-        nameStartsWith: prefix,
-      });
-      const streams = page.streams.slice(start.s, start.s + first);
-      const edges = streams.map((stream, index) => {
-        const position = start.s + index + 1;
-        const isLastOfUpstreamPage = position === page.streams.length;
-        const cursor: StreamsCursor =
-          isLastOfUpstreamPage && page.nextToken
-            ? { k: page.nextToken, s: 0 }
-            : { k: start.k, s: position };
-        return { cursor: encodeCursor(STREAMS_CURSOR, { ...cursor }), node: stream };
-      });
-      const hasNextPage = page.streams.length > start.s + first || page.nextToken !== null;
-      return connectionPage(
-        edges,
-        hasNextPage,
-        page.nextToken ? encodeCursor(STREAMS_CURSOR, { k: page.nextToken, s: 0 }) : null,
+      const { edges, hasNextPage, emptyEndCursor } = await listAllowedStreams(
+        context,
+        start,
+        first,
+        prefix,
       );
+      return connectionPage(edges, hasNextPage, emptyEndCursor);
     },
   }),
 );
