@@ -25,6 +25,7 @@ describe("loadConfig", () => {
   it("talks to AWS when a region or an endpoint is set", () => {
     const config = loadConfig({
       AWS_REGION: "eu-west-1",
+      AUTH: "off",
       KVS_ENDPOINT: "http://127.0.0.1:9999/",
       ENDPOINT_CACHE_TTL_SECONDS: "60",
       CORS_ORIGINS: "https://a.example.com, http://localhost:5173",
@@ -60,6 +61,7 @@ describe("loadConfig", () => {
       [
         'AWS_ENDPOINT_URL_KINESIS_VIDEO must be an http(s) URL (got "ftp://x")',
         "AWS_REGION is required when the gateway talks to AWS (KVS_BACKEND=aws or an endpoint is set)",
+        "Against AWS the gateway needs authentication: set AUTH_API_KEYS and/or AUTH_JWT_SECRET or AUTH_JWKS_URL (with AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE), or AUTH=off to run without it",
         'PORT must be an integer from 0 to 65535 (got "http")',
         'ENDPOINT_CACHE_MAX must be an integer from 1 to 1000000 (got "0")',
         'CORS_ORIGINS entries must be origins like https://app.example.com (got "not a url")',

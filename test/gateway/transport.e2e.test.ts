@@ -134,7 +134,9 @@ describe("shutdown", () => {
         status: 400,
         body: JSON.stringify({ error: "BadRequest", message: "Invalid Host header." }),
       });
-      const ok = await fetch(`${stack.graphqlUrl}?query=%7B__typename%7D`);
+      const ok = await fetch(`${stack.graphqlUrl}?query=%7B__typename%7D`, {
+        headers: { "x-graphql-csrf": "1" },
+      });
       expect(await ok.json()).toEqual({ data: { __typename: "Query" } });
     },
   );

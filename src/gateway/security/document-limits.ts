@@ -46,6 +46,14 @@ export function parseWithinLimits(source: string, limits: DocumentLimits): Docum
       `The document is ${source.length} bytes; at most ${limits.maxBytes} are accepted.`,
     );
   }
+  // graphql-js parses nesting by recursion: a few thousand levels overflow the stack before the
+  // token limit is reached. Braces are counted first (strings and comments skipped), in one pass.
+  if (braceDepth(source) > limits.maxDepth + MAX_INPUT_OBJECT_NESTING) {
+    throw documentLimitError(
+      "depth",
+      `The document nests more than ${limits.maxDepth} levels of selections.`,
+    );
+  }
   let document: DocumentNode;
   try {
     document = parse(source, { maxTokens: limits.maxTokens });
@@ -60,6 +68,43 @@ export function parseWithinLimits(source: string, limits: DocumentLimits): Docum
   }
   checkShape(document, limits);
   return document;
+}
+
+/** Braces allowed beyond the selection depth, for input objects in arguments. */
+const MAX_INPUT_OBJECT_NESTING = 16;
+
+/** The deepest `{` nesting of a document, outside strings and comments. */
+function braceDepth(source: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x7d) depth--;
+    else if (c === 0x23) {
+      // A comment runs to the end of the line.
+      while (i < source.length && source.charCodeAt(i) !== 0x0a) i++;
+    } else if (c === 0x22) {
+      const block = source.startsWith('"""', i);
+      const end = block ? source.indexOf('"""', i + 3) : stringEnd(source, i + 1);
+      if (end === -1) return deepest;
+      i = block ? end + 2 : end;
+    }
+  }
+  return deepest;
+}
+
+/** Index of the quote closing the string opened before `from` (escapes skipped), or -1. */
+function stringEnd(source: string, from: number): number {
+  for (let i = from; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+    else if (c === 0x0a) return -1;
+  }
+  return -1;
 }
 
 function checkShape(document: DocumentNode, limits: DocumentLimits): void {

@@ -1,5 +1,5 @@
 // The viewer's behaviour, with nothing but browser built-ins: queries are plain fetch POSTs to
-// ../graphql (relative to the page at …/viewer/, so a proxy's path prefix is kept), the live timeline is Subscription.fragments over Server-Sent Events (EventSource),
+// ../graphql (relative to the page at …/viewer/, so a proxy's path prefix is kept), the live timeline is Subscription.fragments over Server-Sent Events (a POSTed fetch stream),
 // and clips play from their signed URLs. Served with a CSP that allows only this origin, so no
 // inline scripts or styles (element.style set from here is allowed; style attributes are not).
 
@@ -10,7 +10,7 @@ const TICK_MS = 10_000;
 const MAX_FRAGMENTS = 600;
 const RECENT_ROWS = 8;
 /**
- * EventSource retries a dropped subscription forever (e.g. while the gateway is down); after
+ * A dropped subscription is retried (e.g. while the gateway is down); after
  * this many errors in a row with no event in between, it stops and asks for a reload.
  */
 const MAX_CONSECUTIVE_ERRORS = 10;
@@ -195,63 +195,127 @@ function watch(name) {
   loadHistory(view).catch((error) => showProblem(`History: ${error.message}`));
 }
 
+/**
+ * A subscription over Server-Sent Events, POSTed as JSON: the gateway refuses GET subscriptions
+ * and requests without a JSON content type (CSRF prevention), so EventSource (GET only) can't be
+ * used. Like EventSource it reconnects after a dropped stream (honouring `retry:`), and reports
+ * `open`, each `next`, `complete` and errors; close() stops it for good.
+ */
+function openSse(url, body, on) {
+  const controller = new AbortController();
+  let closed = false;
+  let retryMs = 1000;
+  const dispatch = (block) => {
+    let event = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      else if (line.startsWith("retry:")) retryMs = Number(line.slice(6).trim()) || retryMs;
+    }
+    if (event === "next" && data.length) on.next(data.join("\n"));
+    if (event === "complete") {
+      closed = true;
+      on.complete();
+    }
+  };
+  const connect = async () => {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body,
+        signal: controller.signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      on.open();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        let end = buffered.indexOf("\n\n");
+        while (end !== -1) {
+          dispatch(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+          end = buffered.indexOf("\n\n");
+        }
+        if (closed) return;
+      }
+      if (buffered.trim()) dispatch(buffered);
+    } catch {
+      if (closed || controller.signal.aborted) return;
+    }
+    if (closed) return;
+    // The stream ended without `complete`: a dropped connection.
+    if (on.error() !== false) setTimeout(() => !closed && connect(), retryMs);
+  };
+  void connect();
+  return {
+    close() {
+      closed = true;
+      controller.abort();
+    },
+  };
+}
+
 function subscribe() {
   const current = view;
-  const params = new URLSearchParams({
-    query: LIVE,
-    variables: JSON.stringify({ name: current.name }),
-  });
-  // EventSource sends GET with Accept: text/event-stream, which Yoga answers with the
-  // subscription's events as SSE `next` events and a final `complete`.
-  const url = new URL(GRAPHQL);
-  url.search = params.toString();
-  const source = new EventSource(url);
-  current.source = source;
   // Reset only by an event: a connection that opens and drops at once is still failing.
   let errorsInARow = 0;
   setStatus(`Connecting to ${current.name}…`, "connecting");
-  source.addEventListener("open", () => {
-    setStatus(`Live: ${current.name}`, "live");
-    // After an automatic reconnect the new NOW subscription skips what arrived in between.
-    current.refilled = false;
-  });
-  source.addEventListener("next", (message) => {
-    if (view !== current) return;
-    errorsInARow = 0;
-    const payload = JSON.parse(message.data);
-    if (payload.errors?.length) {
-      showProblem(payload.errors.map((e) => e.message).join("\n"));
-      return;
-    }
-    const event = payload.data?.fragments;
-    if (event?.__typename === "FragmentEvent") {
-      addFragment(fromEvent(event));
-      // NOW starts after the newest fragment when the subscription opened; one that landed
-      // between the first history read and that moment is only in the archive: read it again.
-      if (!current.refilled) {
-        current.refilled = true;
-        loadHistory(current).catch((error) => showProblem(`History: ${error.message}`));
-      }
-    } else if (event) {
-      // An error (or SlowSubscriber) is always the subscription's last event.
-      showProblem(`${event.__typename}${event.code ? ` (${event.code})` : ""}: ${event.message}`);
-    }
-  });
-  // Without this, EventSource would reconnect after the server completed the subscription.
-  source.addEventListener("complete", () => {
-    source.close();
-    if (view === current) setStatus(`Ended: ${current.name} (reload to retry)`, "ended");
-  });
-  source.addEventListener("error", () => {
-    if (view !== current) return;
-    errorsInARow += 1;
-    if (source.readyState !== EventSource.CLOSED && errorsInARow >= MAX_CONSECUTIVE_ERRORS) {
-      source.close();
-    }
-    if (source.readyState === EventSource.CLOSED) {
-      setStatus(`Disconnected from ${current.name} (reload to retry)`, "ended");
-    } else setStatus(`Reconnecting to ${current.name}…`, "connecting");
-  });
+  const source = openSse(
+    GRAPHQL,
+    JSON.stringify({ query: LIVE, variables: { name: current.name } }),
+    {
+      open() {
+        setStatus(`Live: ${current.name}`, "live");
+        // After a reconnect the new NOW subscription skips what arrived in between.
+        current.refilled = false;
+      },
+      next(data) {
+        if (view !== current) return;
+        errorsInARow = 0;
+        const payload = JSON.parse(data);
+        if (payload.errors?.length) {
+          showProblem(payload.errors.map((e) => e.message).join("\n"));
+          return;
+        }
+        const event = payload.data?.fragments;
+        if (event?.__typename === "FragmentEvent") {
+          addFragment(fromEvent(event));
+          // NOW starts after the newest fragment when the subscription opened; one that landed
+          // between the first history read and that moment is only in the archive: read it again.
+          if (!current.refilled) {
+            current.refilled = true;
+            loadHistory(current).catch((error) => showProblem(`History: ${error.message}`));
+          }
+        } else if (event) {
+          // An error (or SlowSubscriber) is always the subscription's last event.
+          showProblem(
+            `${event.__typename}${event.code ? ` (${event.code})` : ""}: ${event.message}`,
+          );
+        }
+      },
+      complete() {
+        if (view === current) setStatus(`Ended: ${current.name} (reload to retry)`, "ended");
+      },
+      /** False: give up (no reconnect). */
+      error() {
+        if (view !== current) return false;
+        errorsInARow += 1;
+        if (errorsInARow >= MAX_CONSECUTIVE_ERRORS) {
+          source.close();
+          setStatus(`Disconnected from ${current.name} (reload to retry)`, "ended");
+          return false;
+        }
+        setStatus(`Reconnecting to ${current.name}…`, "connecting");
+        return true;
+      },
+    },
+  );
+  current.source = source;
 }
 
 async function loadHistory(current) {

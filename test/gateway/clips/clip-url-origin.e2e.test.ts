@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestVideo } from "../../support/media.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { fillStream } from "../../support/seed.ts";
+import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 
@@ -21,8 +22,18 @@ let withPublicUrl: Stack;
 beforeAll(async () => {
   directory = await scratchDirectory("clip-origin-");
   const video = await makeTestVideo(directory, { seconds: 2, fps: 5 });
-  stack = await startStack();
-  withPublicUrl = await startStack({ gateway: { publicUrl: "https://video.example.com" } });
+  // The names these tests send must pass the Host allowlist to reach link building.
+  const security = {
+    ...EMBEDDED_SECURITY_DEFAULTS,
+    allowedHosts: ["gateway.example", "-evil.example", "evil..example", "evil_host.example"],
+  };
+  stack = await startStack({ gateway: { security } });
+  withPublicUrl = await startStack({
+    gateway: {
+      publicUrl: "https://video.example.com",
+      security: { ...security, allowedHosts: ["evil.example"] },
+    },
+  });
   await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
   await fillStream(withPublicUrl.kvs.endpoint, STREAM, video.bytes, T0);
 });

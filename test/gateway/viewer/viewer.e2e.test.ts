@@ -273,8 +273,12 @@ describe("viewer behind a proxy and when the subscription fails", () => {
     // Every subscription opens and ends at once (as a restarting gateway would drop it), with a
     // short retry delay so the browser's reconnects come quickly.
     await page.route(
-      (url) => url.pathname === "/graphql" && url.searchParams.has("query"),
+      (url) => url.pathname === "/graphql",
       (route) => {
+        // Only the live subscription (an SSE POST); history queries go through.
+        if (!route.request().headers().accept?.includes("text/event-stream")) {
+          return route.continue();
+        }
         attempts += 1;
         return route.fulfill({
           status: 200,
