@@ -152,6 +152,5 @@ export function parseSecuritySettings(
       64 * 1024 * 1024,
     ),
     allowedHosts,
-    trustProxy: reader.bool("TRUST_PROXY", false),
   };
 }

@@ -18,8 +18,6 @@ export interface GatewaySecurity {
   maxWebSocketMessageBytes: number;
   /** Host names accepted besides PUBLIC_URL's host and, bound to loopback, loopback names. */
   allowedHosts: string[];
-  /** Build links from X-Forwarded-Proto / X-Forwarded-Host (only behind a proxy that sets them). */
-  trustProxy: boolean;
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
@@ -32,5 +30,4 @@ export const EMBEDDED_SECURITY_DEFAULTS: GatewaySecurity = {
   maxBodyBytes: 256 * 1024,
   maxWebSocketMessageBytes: 256 * 1024,
   allowedHosts: [],
-  trustProxy: false,
 };
