@@ -5,10 +5,10 @@
 import { request } from "node:http";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { makeTestVideo } from "../../support/media.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { fillStream } from "../../support/seed.ts";
-import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { ClipQuery } from "./documents.ts";
 

@@ -4,7 +4,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
-import { createStreams } from "../../support/seed.ts";
+import { createStreams } from "../../support/kvs-local.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 const SECRET = new TextEncoder().encode("a-test-secret-of-at-least-32-bytes!!");
@@ -50,7 +50,7 @@ describe("authentication and per-stream authorization", () => {
         },
       },
     });
-    const arns = await createStreams(stack.kvs, ["cam-1", "cam-2", "other", "lobby"]);
+    const arns = await createStreams(stack.kvs.endpoint, ["cam-1", "cam-2", "other", "lobby"]);
     otherArn = arns[2] as string;
   });
   afterAll(() => stack.stop());
