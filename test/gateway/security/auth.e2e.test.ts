@@ -64,6 +64,26 @@ describe("authentication and per-stream authorization", () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
+  /** Connects with `payload`, runs one subscription to its end, and returns its events. */
+  function subscribeOnce(payload: Record<string, string>, query: string): Promise<unknown[]> {
+    const events: unknown[] = [];
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(stack.wsUrl, "graphql-transport-ws");
+      socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+        if (message.type === "connection_ack") {
+          socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
+        } else if (message.type === "next") events.push(message.payload);
+        else if (message.type === "complete") {
+          socket.close();
+          resolve(events);
+        } else reject(new Error(JSON.stringify(message)));
+      });
+      socket.on("close", (code) => reject(new Error(`closed ${code} before complete`)));
+    });
+  }
+
   const STREAMS = "{ streams(first: 10) { ... on StreamConnection { edges { node { name } } } } }";
 
   it("refuses a request without a credential, with a bad key, a bad signature, an expired JWT or a wrong audience", async () => {
@@ -176,35 +196,10 @@ describe("authentication and per-stream authorization", () => {
   });
 
   it("refuses a subscription to a forbidden stream with a NotAuthorized event over graphql-ws", async () => {
-    const events: unknown[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(stack.wsUrl, "graphql-transport-ws");
-      socket.on("open", () =>
-        socket.send(JSON.stringify({ type: "connection_init", payload: { apiKey: CAM_KEY } })),
-      );
-      socket.on("message", (data) => {
-        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
-        if (message.type === "connection_ack") {
-          socket.send(
-            JSON.stringify({
-              id: "1",
-              type: "subscribe",
-              payload: {
-                query:
-                  'subscription { fragments(name: "other") { __typename ... on KvsError { code } } }',
-              },
-            }),
-          );
-        } else if (message.type === "next") events.push(message.payload);
-        else if (message.type === "complete") {
-          socket.close();
-          resolve();
-        } else if (message.type === "error") reject(new Error(JSON.stringify(message.payload)));
-      });
-      socket.on("close", (code) =>
-        code === 1000 || code === 1005 ? resolve() : reject(new Error(`closed ${code}`)),
-      );
-    });
+    const events = await subscribeOnce(
+      { apiKey: CAM_KEY },
+      'subscription { fragments(name: "other") { __typename ... on KvsError { code } } }',
+    );
     expect(events).toEqual([
       { data: { fragments: { __typename: "NotAuthorized", code: "NotAuthorizedException" } } },
     ]);
@@ -216,38 +211,11 @@ describe("authentication and per-stream authorization", () => {
       { kvs_streams: ["cam-*"] },
       { expiresAt: Math.floor(Date.now() / 1000) + 2 },
     );
-    const events: unknown[] = [];
     const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(stack.wsUrl, "graphql-transport-ws");
-      socket.on("open", () =>
-        socket.send(
-          JSON.stringify({
-            type: "connection_init",
-            payload: { authorization: `Bearer ${token}` },
-          }),
-        ),
-      );
-      socket.on("message", (data) => {
-        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
-        if (message.type === "connection_ack") {
-          socket.send(
-            JSON.stringify({
-              id: "1",
-              type: "subscribe",
-              payload: {
-                query:
-                  'subscription { fragments(name: "cam-1") { __typename ... on KvsError { code message } } }',
-              },
-            }),
-          );
-        } else if (message.type === "next") events.push(message.payload);
-        else if (message.type === "complete") {
-          socket.close();
-          resolve();
-        } else reject(new Error(JSON.stringify(message)));
-      });
-    });
+    const events = await subscribeOnce(
+      { authorization: `Bearer ${token}` },
+      'subscription { fragments(name: "cam-1") { __typename ... on KvsError { code message } } }',
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(events).toEqual([
       {
