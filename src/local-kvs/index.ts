@@ -51,6 +51,12 @@ export interface LocalKvsOptions {
    * order to catch clients that rely on one; "sorted" (default) keeps listings readable.
    */
   listFragmentsOrder?: ListFragmentsOrder;
+  /** GetHLS/GetDASHStreamingSessionURL calls per second per stream (default 25, KVS's raised limit; 0 = unlimited). */
+  playbackSessionRatePerSecond?: number;
+  /** Playlist and manifest requests per second per playback session (default 5, as documented; 0 = unlimited). */
+  playbackPlaylistRatePerSecond?: number;
+  /** Init and media fragment requests per second per playback session (default 10, as documented; 0 = unlimited). */
+  playbackFragmentRatePerSecond?: number;
   /** Reject requests that carry no Authorization header at all (default false, like local emulators). */
   requireAuthorization?: boolean;
   /** Create the stream `demo` and feed it from the demo camera. */
@@ -130,6 +136,9 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
       putMediaIdleAckSeconds,
       putMediaIdleTimeoutSeconds,
       listFragmentsOrder: options.listFragmentsOrder ?? "sorted",
+      playbackSessionRatePerSecond: options.playbackSessionRatePerSecond ?? 25,
+      playbackPlaylistRatePerSecond: options.playbackPlaylistRatePerSecond ?? 5,
+      playbackFragmentRatePerSecond: options.playbackFragmentRatePerSecond ?? 10,
     });
   } catch (error) {
     await store.close();

@@ -3,6 +3,8 @@
 
 import { getClip } from "../archived-media/clip/get-clip.ts";
 import { getMediaForFragmentList } from "../archived-media/clip/get-media-for-fragment-list.ts";
+import { getDASHStreamingSessionURL } from "../archived-media/streaming/get-dash-streaming-session-url.ts";
+import { getHLSStreamingSessionURL } from "../archived-media/streaming/get-hls-streaming-session-url.ts";
 import type { OperationHandler } from "../server/context.ts";
 import { createStream } from "./create-stream.ts";
 import { deleteStream } from "./delete-stream.ts";
@@ -37,4 +39,6 @@ export const operationHandlers: readonly OperationHandler[] = [
   listFragments,
   getClip,
   getMediaForFragmentList,
+  getHLSStreamingSessionURL,
+  getDASHStreamingSessionURL,
 ];

@@ -2,6 +2,7 @@
 // ../operations/index.ts; the server maps `POST /<lowerCamelOperation>` to it.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PlaybackSessions } from "../archived-media/streaming/playback-sessions.ts";
 import type { Clock } from "../clock.ts";
 import type { Fault, FaultInjector } from "../faults.ts";
 import type { OperationStats } from "../stats.ts";
@@ -29,6 +30,12 @@ export interface LocalKvsConfig {
   putMediaIdleTimeoutSeconds: number;
   /** The order of ListFragments results (KVS documents none). */
   listFragmentsOrder: ListFragmentsOrder;
+  /** GetHLS/GetDASHStreamingSessionURL calls per second per stream (0 = unlimited). */
+  playbackSessionRatePerSecond: number;
+  /** Playlist/manifest requests per second per playback session (0 = unlimited). */
+  playbackPlaylistRatePerSecond: number;
+  /** Init/media fragment requests per second per playback session (0 = unlimited). */
+  playbackFragmentRatePerSecond: number;
 }
 
 /**
@@ -67,6 +74,8 @@ export interface HandlerContext {
   readonly connections: ConnectionTracker;
   /** Per-stream, per-operation call rates (ClientLimitExceededException). */
   readonly rates: RateLimiter;
+  /** HLS and DASH sessions by token. */
+  readonly playbackSessions: PlaybackSessions;
   /** Aborted when the client disconnects or the server stops. */
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;

@@ -4,6 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { PlaybackSessions } from "../archived-media/streaming/playback-sessions.ts";
+import { isSessionResourcePath } from "../archived-media/streaming/session-resources.ts";
 import { checkAuthorization } from "../auth/authorization-header.ts";
 import type { Clock } from "../clock.ts";
 import { KvsServiceError } from "../errors.ts";
@@ -23,6 +25,7 @@ import {
 import { drainThenHangUp } from "./drain-request.ts";
 import { openMediaSink } from "./media-sink.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { answerSessionResource } from "./session-resource-route.ts";
 
 /** JSON request bodies are small; anything bigger is refused without buffering it. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -52,6 +55,9 @@ export interface KvsHttpServerOptions {
   putMediaIdleAckSeconds: number;
   putMediaIdleTimeoutSeconds: number;
   listFragmentsOrder: ListFragmentsOrder;
+  playbackSessionRatePerSecond: number;
+  playbackPlaylistRatePerSecond: number;
+  playbackFragmentRatePerSecond: number;
 }
 
 export interface KvsHttpServer {
@@ -60,7 +66,7 @@ export interface KvsHttpServer {
   close(): Promise<void>;
 }
 
-function sendError(res: ServerResponse, requestId: string, error: KvsServiceError): void {
+export function sendError(res: ServerResponse, requestId: string, error: KvsServiceError): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -128,11 +134,27 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     putMediaIdleAckSeconds: options.putMediaIdleAckSeconds,
     putMediaIdleTimeoutSeconds: options.putMediaIdleTimeoutSeconds,
     listFragmentsOrder: options.listFragmentsOrder,
+    playbackSessionRatePerSecond: options.playbackSessionRatePerSecond,
+    playbackPlaylistRatePerSecond: options.playbackPlaylistRatePerSecond,
+    playbackFragmentRatePerSecond: options.playbackFragmentRatePerSecond,
   };
+  const playbackSessions = new PlaybackSessions();
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method !== "POST" && isSessionResourcePath(path)) {
+      await answerSessionResource(req, res, requestId, {
+        store: options.store,
+        sessions: playbackSessions,
+        rates,
+        config,
+        clock: options.clock,
+        stats: options.stats,
+        log: options.log,
+      });
+      return;
+    }
     const handler = req.method === "POST" ? routes.get(path) : undefined;
     if (!handler) {
       req.resume();
@@ -173,6 +195,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
         config,
         connections,
         rates,
+        playbackSessions,
         signal,
         log: options.log,
         replyJson(value, status = 200) {

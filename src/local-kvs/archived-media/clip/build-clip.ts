@@ -69,7 +69,7 @@ async function prepareHeader(
 }
 
 /** The fragment's Cluster; gone fragments (retention, DeleteStream meanwhile) are not found. */
-async function readStoredCluster(
+export async function readStoredCluster(
   store: FragmentStore,
   fragment: FragmentRecord,
 ): Promise<Uint8Array> {
@@ -81,7 +81,7 @@ async function readStoredCluster(
   }
 }
 
-function readBlocks(fragment: FragmentRecord, cluster: Uint8Array): ClusterBlocks {
+export function readBlocks(fragment: FragmentRecord, cluster: Uint8Array): ClusterBlocks {
   try {
     return readClusterBlocks(cluster);
   } catch (error) {

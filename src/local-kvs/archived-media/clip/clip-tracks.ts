@@ -18,7 +18,7 @@ export interface ClipTrackPlan {
   };
 }
 
-const unsupported = (message: string) =>
+export const unsupported = (message: string) =>
   new KvsServiceError("UnsupportedStreamMediaTypeException", message);
 const missingPrivate = (track: number) =>
   new KvsServiceError(
@@ -80,7 +80,7 @@ function aacConfigProblem(cp: Uint8Array): string | undefined {
 const WAVE_FORMAT_ALAW = 6;
 const WAVE_FORMAT_MULAW = 7;
 
-function planAudio(track: StoredTrack): ClipTrackPlan["audio"] {
+export function planAudio(track: StoredTrack): NonNullable<ClipTrackPlan["audio"]> {
   const cp = track.codecPrivate;
   const n = track.trackNumber;
   if (track.codecId.startsWith("A_AAC")) {
