@@ -1,0 +1,122 @@
+// Plumbing for the HLS/DASH tests: session URLs from kvs-local through the SDK (on the data
+// endpoint GetDataEndpoint names), the resources behind them fetched as a player would, and
+// ffprobe frame counts of what a URL plays.
+import {
+  GetDASHStreamingSessionURLCommand,
+  type GetDASHStreamingSessionURLCommandInput,
+  GetHLSStreamingSessionURLCommand,
+  type GetHLSStreamingSessionURLCommandInput,
+  KinesisVideoArchivedMediaClient,
+} from "@aws-sdk/client-kinesis-video-archived-media";
+import { run } from "./clip-media.ts";
+import { dataEndpoint } from "./kvs-local-helpers.ts";
+
+const clientConfig = (endpoint: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
+  maxAttempts: 1,
+});
+
+export async function hlsUrl(
+  endpoint: string,
+  input: GetHLSStreamingSessionURLCommandInput & { StreamName: string },
+): Promise<string> {
+  const data = await dataEndpoint(endpoint, input.StreamName, "GET_HLS_STREAMING_SESSION_URL");
+  const client = new KinesisVideoArchivedMediaClient(clientConfig(data));
+  try {
+    const out = await client.send(new GetHLSStreamingSessionURLCommand(input));
+    if (!out.HLSStreamingSessionURL) throw new Error("no HLSStreamingSessionURL");
+    return out.HLSStreamingSessionURL;
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function dashUrl(
+  endpoint: string,
+  input: GetDASHStreamingSessionURLCommandInput & { StreamName: string },
+): Promise<string> {
+  const data = await dataEndpoint(endpoint, input.StreamName, "GET_DASH_STREAMING_SESSION_URL");
+  const client = new KinesisVideoArchivedMediaClient(clientConfig(data));
+  try {
+    const out = await client.send(new GetDASHStreamingSessionURLCommand(input));
+    if (!out.DASHStreamingSessionURL) throw new Error("no DASHStreamingSessionURL");
+    return out.DASHStreamingSessionURL;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The exception name an HLS session request is answered with (undefined on success). */
+export async function hlsError(
+  endpoint: string,
+  input: GetHLSStreamingSessionURLCommandInput & { StreamName: string },
+): Promise<string | undefined> {
+  try {
+    await hlsUrl(endpoint, input);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.name : String(error);
+  }
+}
+
+export interface FetchedText {
+  status: number;
+  errorType: string | null;
+  text: string;
+}
+
+export async function fetchText(url: string | URL): Promise<FetchedText> {
+  const response = await fetch(url);
+  return {
+    status: response.status,
+    errorType: response.headers.get("x-amzn-errortype"),
+    text: await response.text(),
+  };
+}
+
+/** The URI lines of a playlist, resolved against it. */
+export function playlistUris(playlistUrl: string | URL, text: string): URL[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => new URL(line, playlistUrl));
+}
+
+/** The video playlist a master playlist names first. */
+export async function videoPlaylistUrl(masterUrl: string): Promise<URL> {
+  const master = await fetchText(masterUrl);
+  const first = playlistUris(masterUrl, master.text)[0];
+  if (!first) throw new Error(`no media playlist in ${master.text}`);
+  return first;
+}
+
+export interface PlayedFrames {
+  video: number;
+  audio: number;
+  videoCodec: string | undefined;
+  audioCodec: string | undefined;
+}
+
+/** Frames ffprobe reads from what a URL or file plays (every stream it finds). */
+export async function probeFrames(source: string): Promise<PlayedFrames> {
+  const { stdout } = await run("ffprobe", [
+    ...[
+      "-v",
+      "error",
+      "-count_packets",
+      "-show_entries",
+      "stream=codec_type,codec_name,nb_read_packets",
+    ],
+    ...["-of", "json", source],
+  ]);
+  const streams = (JSON.parse(stdout) as { streams?: Array<Record<string, string>> }).streams ?? [];
+  const of = (type: string) => streams.find((s) => s.codec_type === type);
+  return {
+    video: Number(of("video")?.nb_read_packets ?? 0),
+    audio: Number(of("audio")?.nb_read_packets ?? 0),
+    videoCodec: of("video")?.codec_name,
+    audioCodec: of("audio")?.codec_name,
+  };
+}
