@@ -1,6 +1,8 @@
 // Plumbing for the HLS/DASH tests: session URLs from kvs-local through the SDK (on the data
 // endpoint GetDataEndpoint names), the resources behind them fetched as a player would, and
 // ffprobe frame counts of what a URL plays.
+
+import { writeFile } from "node:fs/promises";
 import {
   GetDASHStreamingSessionURLCommand,
   type GetDASHStreamingSessionURLCommandInput,
@@ -119,4 +121,19 @@ export async function probeFrames(source: string): Promise<PlayedFrames> {
     videoCodec: of("video")?.codec_name,
     audioCodec: of("audio")?.codec_name,
   };
+}
+
+/** The init and newest media fragment of an fMP4 media playlist, joined into one playable file. */
+export async function newestSegmentFile(playlistUrl: URL, file: string): Promise<void> {
+  const text = (await fetchText(playlistUrl)).text;
+  const maps = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].map((m) => m[1] as string);
+  const last = playlistUris(playlistUrl, text).at(-1);
+  const initUri = maps.at(-1);
+  if (!last || !initUri) throw new Error(`no fragment in ${text}`);
+  const parts = await Promise.all(
+    [new URL(initUri, playlistUrl), last].map(
+      async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer()),
+    ),
+  );
+  await writeFile(file, Buffer.concat(parts));
 }
