@@ -9,6 +9,7 @@ import "./fragments.ts";
 import "./clips.ts";
 import "./getmedia-errors.ts";
 import "./live-fragments.ts";
+import "./playback.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema();

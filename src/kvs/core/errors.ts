@@ -11,7 +11,8 @@ export type KvsOperation =
   | "GetMedia"
   | "GetMediaForFragmentList"
   | "GetImages"
-  | "GetHLSStreamingSessionURL";
+  | "GetHLSStreamingSessionURL"
+  | "GetDASHStreamingSessionURL";
 
 export interface KvsErrorDetails {
   /** `x-amzn-RequestId` of the failed upstream call, when there was one. */
@@ -208,6 +209,16 @@ export const OPERATION_EXCEPTIONS: Readonly<Record<KvsOperation, readonly KvsExc
     "ResourceNotFoundException",
     "UnsupportedStreamMediaTypeException",
   ],
+  GetDASHStreamingSessionURL: [
+    "ClientLimitExceededException",
+    "InvalidArgumentException",
+    "InvalidCodecPrivateDataException",
+    "MissingCodecPrivateDataException",
+    "NoDataRetentionException",
+    "NotAuthorizedException",
+    "ResourceNotFoundException",
+    "UnsupportedStreamMediaTypeException",
+  ],
   GetMedia: [
     "ClientLimitExceededException",
     "ConnectionLimitExceededException",
@@ -226,6 +237,7 @@ export const DATA_PLANE_OPERATIONS: ReadonlySet<KvsOperation> = new Set<KvsOpera
   "GetMediaForFragmentList",
   "GetImages",
   "GetHLSStreamingSessionURL",
+  "GetDASHStreamingSessionURL",
 ]);
 
 /** The error classes a gateway call of these operations can end in, upstream faults included. */

@@ -24,6 +24,7 @@ const CLIENT_OF: Record<KvsOperation, string> = {
   GetMediaForFragmentList: "@aws-sdk/client-kinesis-video-archived-media",
   GetImages: "@aws-sdk/client-kinesis-video-archived-media",
   GetHLSStreamingSessionURL: "@aws-sdk/client-kinesis-video-archived-media",
+  GetDASHStreamingSessionURL: "@aws-sdk/client-kinesis-video-archived-media",
   GetMedia: "@aws-sdk/client-kinesis-video-media",
 };
 
