@@ -6,9 +6,14 @@
 // that mounts it under a path prefix (e.g. `/kvs/`).
 
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
+import type { KvsClientOptions } from "../../kvs/core/clients.ts";
 import type { HttpRoute } from "../routes.ts";
 import type { GatewayServices } from "../services.ts";
+
+/** hls.js's ES module build, from node_modules: the page imports it as ./hls.js (no CDN). */
+const HLS_JS = createRequire(import.meta.url).resolve("hls.js/dist/hls.min.mjs");
 
 export const VIEWER_PATH = "/viewer";
 
@@ -18,26 +23,44 @@ const REDIRECTS: Record<string, string> = { "/": "viewer/", [VIEWER_PATH]: "view
 const FILES: Record<string, { file: string; type: string }> = {
   [`${VIEWER_PATH}/`]: { file: "index.html", type: "text/html; charset=utf-8" },
   [`${VIEWER_PATH}/viewer.js`]: { file: "viewer.js", type: "text/javascript; charset=utf-8" },
+  [`${VIEWER_PATH}/player.js`]: { file: "player.js", type: "text/javascript; charset=utf-8" },
   [`${VIEWER_PATH}/viewer.css`]: { file: "viewer.css", type: "text/css; charset=utf-8" },
   [`${VIEWER_PATH}/favicon.svg`]: { file: "favicon.svg", type: "image/svg+xml" },
+  [`${VIEWER_PATH}/hls.js`]: { file: HLS_JS, type: "text/javascript; charset=utf-8" },
 };
 
 /** `/` and `/viewer` (redirects), and the viewer's page and assets. */
-const PATHS = /^\/(?:viewer(?:\/(?:viewer\.js|viewer\.css|favicon\.svg)?)?)?$/;
+const PATHS = /^\/(?:viewer(?:\/(?:viewer\.js|player\.js|viewer\.css|favicon\.svg|hls\.js)?)?)?$/;
 
 /**
- * Only this origin: the page's own script and style (no inline code), fetch and EventSource to
- * /graphql, and clips from /clips. A configured PUBLIC_URL is where clip links point, so media
- * may come from there too.
+ * Where live video comes from: KVS playback session URLs point at the stream's data endpoint,
+ * which is the configured KVS endpoint's origin (kvs-local, a VPC endpoint) or one of AWS's
+ * `*.kinesisvideo.REGION.amazonaws.com` hosts. hls.js fetches its playlists and fragments there.
  */
-export function viewerContentSecurityPolicy(publicUrl: string | undefined): string {
+export function playbackOrigins(kvs: Pick<KvsClientOptions, "region" | "endpoint">): string[] {
+  if (kvs.endpoint) return [new URL(kvs.endpoint).origin];
+  const suffix = kvs.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return [`https://*.kinesisvideo.${kvs.region}.${suffix}`];
+}
+
+/**
+ * Only this origin for code: the page's own script, hls.js served from node_modules and its own
+ * style (no inline code); fetch and EventSource to /graphql, clips from /clips. A configured
+ * PUBLIC_URL is where clip links point, so media may come from there too. hls.js reads the
+ * playback session from KVS (`playbackOrigins`) and hands the video element a MediaSource
+ * (`blob:`).
+ */
+export function viewerContentSecurityPolicy(
+  publicUrl: string | undefined,
+  playback: readonly string[] = [],
+): string {
   const media = publicUrl ? `'self' ${new URL(publicUrl).origin}` : "'self'";
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "connect-src 'self'",
-    `media-src ${media}`,
+    ["connect-src 'self'", ...playback].join(" "),
+    `media-src ${media} blob:`,
     "img-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -47,13 +70,16 @@ export function viewerContentSecurityPolicy(publicUrl: string | undefined): stri
 
 export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRoute {
   const enabled = services.options.graphiql;
-  const policy = viewerContentSecurityPolicy(services.options.publicUrl);
+  const policy = viewerContentSecurityPolicy(
+    services.options.publicUrl,
+    playbackOrigins(services.options.kvs),
+  );
   // Read once and kept: a few small files.
   const contents = new Map<string, Promise<Buffer>>();
   const load = (file: string) => {
     let loaded = contents.get(file);
     if (!loaded) {
-      loaded = readFile(path.join(import.meta.dirname, file));
+      loaded = readFile(path.resolve(import.meta.dirname, file));
       // A failed read is retried on the next request instead of being remembered.
       loaded.catch(() => contents.delete(file));
       contents.set(file, loaded);

@@ -3,6 +3,8 @@
 // and clips play from their signed URLs. Served with a CSP that allows only this origin, so no
 // inline scripts or styles (element.style set from here is allowed; style attributes are not).
 
+import { Player } from "./player.js";
+
 const GRAPHQL = new URL("../graphql", location.href);
 const WINDOW_MS = 60_000;
 const TICK_MS = 10_000;
@@ -83,6 +85,10 @@ const ui = {
   video: $("video"),
   download: $("download"),
   parts: $("parts"),
+  liveVideo: $("live-video"),
+  playerInfo: $("player-info"),
+  playLive: $("play-live"),
+  playSelection: $("play-selection"),
 };
 
 /**
@@ -185,6 +191,7 @@ ui.stream.addEventListener("change", () => {
 // ---- Live fragments ----------------------------------------------------------------------
 
 function watch(name) {
+  player.live(name);
   view.source?.close();
   view = newView(name);
   for (const block of ui.blocks.querySelectorAll(".fragment")) block.remove();
@@ -510,6 +517,7 @@ function updateSelection() {
     );
   }
   ui.clipSelection.disabled = !range;
+  ui.playSelection.disabled = !range;
   ui.clearSelection.disabled = view.anchor === null;
   ui.selectionHint.textContent = !range
     ? "Click a fragment, then another, to select a range; or clip the last seconds."
@@ -616,6 +624,22 @@ ui.video.addEventListener("error", () => {
   // The MP4 may be fine while this browser lacks the codec: the link still works.
   const reason = ui.video.error?.message || `media error ${ui.video.error?.code}`;
   showProblem(`The browser could not play the clip (${reason}); the link to the MP4 still works.`);
+});
+
+// ---- Video -------------------------------------------------------------------------------
+
+const player = new Player({
+  video: ui.liveVideo,
+  info: ui.playerInfo,
+  graphql,
+  unwrap,
+  onProblem: showProblem,
+});
+
+ui.playLive.addEventListener("click", () => player.live(view.name));
+ui.playSelection.addEventListener("click", () => {
+  const range = selectedRange();
+  if (range) player.range(view.name, range.first, range.last);
 });
 
 loadStreams().catch((error) => {

@@ -72,7 +72,7 @@ interface VideoState {
 async function videoLoaded(page: Page, previousSrc = ""): Promise<VideoState> {
   await page.waitForFunction(
     (previous) => {
-      const video = document.querySelector("video");
+      const video = document.querySelector<HTMLVideoElement>("#video");
       if (!video || video.src === "" || video.src === previous) return false;
       if (video.error) return true;
       return video.readyState >= 1 && video.duration > 0;
@@ -80,7 +80,7 @@ async function videoLoaded(page: Page, previousSrc = ""): Promise<VideoState> {
     previousSrc,
     { timeout: 30_000 },
   );
-  return page.$eval("video", (video) => ({
+  return page.$eval("#video", (video: HTMLVideoElement) => ({
     src: video.src,
     readyState: video.readyState,
     duration: video.duration,
@@ -243,7 +243,11 @@ describe("viewer behind a proxy and when the subscription fails", () => {
     try {
       const errors = collectErrors(page);
       const requested: string[] = [];
-      page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+      // Live video comes from KVS (kvs-local here) directly, not through the gateway.
+      page.on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.origin !== stack.kvs.endpoint) requested.push(url.pathname);
+      });
       await page.goto(`${proxy.url}/kvs/`);
       expect(new URL(page.url()).pathname).toBe("/kvs/viewer/");
       // Script and style loaded, streams queried, and the SSE subscription live, all via /kvs/.
@@ -326,12 +330,16 @@ describe("viewer route", () => {
     const script = await (await fetch(`${stack.url}/viewer/viewer.js`)).text();
     expect(script).toContain('new URL("../graphql", location.href)');
     expect(script).not.toMatch(/["'`]\/(?:graphql|clips|viewer)/);
+    // The player module and hls.js, imported by the script, are served here as well.
+    expect(script).toContain('from "./player.js"');
 
     for (const [file, type] of [
       ["/viewer/", "text/html; charset=utf-8"],
       ["/viewer/viewer.js", "text/javascript; charset=utf-8"],
       ["/viewer/viewer.css", "text/css; charset=utf-8"],
       ["/viewer/favicon.svg", "image/svg+xml"],
+      ["/viewer/player.js", "text/javascript; charset=utf-8"],
+      ["/viewer/hls.js", "text/javascript; charset=utf-8"],
     ] as const) {
       const response = await fetch(`${stack.url}${file}`);
       expect(response.status).toBe(200);
@@ -340,7 +348,10 @@ describe("viewer route", () => {
       const policy = response.headers.get("content-security-policy") ?? "";
       expect(policy).toContain("default-src 'none'");
       expect(policy).toContain("script-src 'self'");
-      expect(policy).not.toMatch(/unsafe|https?:|\*/);
+      expect(policy).not.toMatch(/unsafe|\*/);
+      // Beyond this origin, only fetches of the playback session from KVS (kvs-local here).
+      expect(policy).toContain(`connect-src 'self' ${stack.kvs.endpoint};`);
+      expect(policy.replace(stack.kvs.endpoint, "")).not.toMatch(/https?:/);
       expect((await response.text()).length).toBeGreaterThan(100);
       expect(response.headers.get("cache-control")).toBe("no-cache");
     }
