@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { run } from "./clip-media.ts";
 import { dataEndpoint } from "./kvs-local-helpers.ts";
+import { buildMkv, demoSample, demoTracks, type TrackSpec } from "./mkv-builder.ts";
 
 const clientConfig = (endpoint: string) => ({
   endpoint,
@@ -136,4 +137,48 @@ export async function newestSegmentFile(playlistUrl: URL, file: string): Promise
     ),
   );
   await writeFile(file, Buffer.concat(parts));
+}
+
+export interface CodecErrorCase {
+  stream: string;
+  tracks: TrackSpec[];
+  /** The GraphQL type; the KVS exception is this + "Exception". */
+  error: string;
+}
+
+/** Streams whose tracks no playback session takes, and what KVS answers for each. */
+export function codecErrorCases(): CodecErrorCase[] {
+  const [video, audio] = demoTracks() as [TrackSpec, TrackSpec];
+  const wave = new Uint8Array(18);
+  new DataView(wave.buffer).setUint16(0, 6, true); // WAVE_FORMAT_ALAW
+  new DataView(wave.buffer).setUint16(2, 1, true);
+  new DataView(wave.buffer).setUint32(4, 8000, true);
+  const unsupported = "UnsupportedStreamMediaType";
+  return [
+    { stream: "vp8", tracks: [{ ...video, codecId: "V_VP8" }], error: unsupported },
+    // G.711 plays over DASH, not HLS.
+    {
+      stream: "alaw",
+      tracks: [video, { ...audio, codecId: "A_MS/ACM", codecPrivate: wave }],
+      error: unsupported,
+    },
+    {
+      stream: "no-private",
+      tracks: [{ number: 1, type: 1, codecId: "V_MPEG4/ISO/AVC" }],
+      error: "MissingCodecPrivateData",
+    },
+    {
+      stream: "bad-private",
+      tracks: [{ ...video, codecPrivate: Uint8Array.of(0, 0, 0, 0, 0, 0, 0) }],
+      error: "InvalidCodecPrivateData",
+    },
+  ];
+}
+
+/** The demo sample's first two Clusters under `tracks`, as a PutMedia body. */
+export function twoFragmentsWith(tracks: TrackSpec[]): Uint8Array {
+  const clusters = demoSample()
+    .clusters.slice(0, 2)
+    .map((c, i) => ({ timecode: i * 1000, blocks: c.blocks }));
+  return buildMkv(tracks, clusters);
 }

@@ -67,7 +67,6 @@ export class Player {
   #onProblem;
   #hls = null;
   #renewTimer = null;
-  #behindTimer = null;
   /** { name, mode, range } of what plays now. */
   #current = null;
   #generation = 0;
@@ -78,7 +77,7 @@ export class Player {
     this.#graphql = graphql;
     this.#unwrap = unwrap;
     this.#onProblem = onProblem;
-    this.#behindTimer = setInterval(() => this.#showBehind(), 1_000);
+    setInterval(() => this.#showBehind(), 1_000);
   }
 
   /** The stream's newest fragments, as they arrive (or its last picture, replayed, when idle). */

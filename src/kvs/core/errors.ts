@@ -151,6 +151,18 @@ export const ERROR_CLASS_BY_EXCEPTION = {
 
 export type KvsExceptionName = keyof typeof ERROR_CLASS_BY_EXCEPTION;
 
+/** GetHLSStreamingSessionURL and GetDASHStreamingSessionURL throw the same (their models agree). */
+const STREAMING_SESSION_EXCEPTIONS: readonly KvsExceptionName[] = [
+  "ClientLimitExceededException",
+  "InvalidArgumentException",
+  "InvalidCodecPrivateDataException",
+  "MissingCodecPrivateDataException",
+  "NoDataRetentionException",
+  "NotAuthorizedException",
+  "ResourceNotFoundException",
+  "UnsupportedStreamMediaTypeException",
+];
+
 /**
  * What each operation can throw, from the `@throws` lists of the service models
  * (@aws-sdk/client-kinesis-video*). Network failures and 5xx come on top of these.
@@ -199,26 +211,8 @@ export const OPERATION_EXCEPTIONS: Readonly<Record<KvsOperation, readonly KvsExc
     "NotAuthorizedException",
     "ResourceNotFoundException",
   ],
-  GetHLSStreamingSessionURL: [
-    "ClientLimitExceededException",
-    "InvalidArgumentException",
-    "InvalidCodecPrivateDataException",
-    "MissingCodecPrivateDataException",
-    "NoDataRetentionException",
-    "NotAuthorizedException",
-    "ResourceNotFoundException",
-    "UnsupportedStreamMediaTypeException",
-  ],
-  GetDASHStreamingSessionURL: [
-    "ClientLimitExceededException",
-    "InvalidArgumentException",
-    "InvalidCodecPrivateDataException",
-    "MissingCodecPrivateDataException",
-    "NoDataRetentionException",
-    "NotAuthorizedException",
-    "ResourceNotFoundException",
-    "UnsupportedStreamMediaTypeException",
-  ],
+  GetHLSStreamingSessionURL: STREAMING_SESSION_EXCEPTIONS,
+  GetDASHStreamingSessionURL: STREAMING_SESSION_EXCEPTIONS,
   GetMedia: [
     "ClientLimitExceededException",
     "ConnectionLimitExceededException",

@@ -6,11 +6,13 @@ import type { Clock } from "../../../src/local-kvs/clock.ts";
 import type { StreamPlaybackQueryVariables } from "../../generated/graphql.ts";
 import { ingestAt } from "../../support/clip-media.ts";
 import { executeHttp } from "../../support/graphql.ts";
-import { buildMkv, demoSample, demoTracks, type TrackSpec } from "../../support/mkv-builder.ts";
+import { demoSample } from "../../support/mkv-builder.ts";
 import {
+  codecErrorCases,
   fetchText,
   playlistUris,
   probeFrames,
+  twoFragmentsWith,
   videoPlaylistUrl,
 } from "../../support/playback-media.ts";
 import { createStreams } from "../../support/seed.ts";
@@ -240,27 +242,11 @@ describe("playback errors", () => {
     expect(await playback(onDemand, "keeps-nothing")).toMatchObject({
       __typename: "NoDataRetention",
     });
-    const [video] = demoTracks() as [TrackSpec];
-    const cases: Array<[string, TrackSpec[], string]> = [
-      ["vp8", [{ ...video, codecId: "V_VP8" }], "UnsupportedStreamMediaType"],
-      [
-        "no-private",
-        [{ number: 1, type: 1, codecId: "V_MPEG4/ISO/AVC" }],
-        "MissingCodecPrivateData",
-      ],
-      [
-        "bad-private",
-        [{ ...video, codecPrivate: Uint8Array.of(0, 0, 0, 0, 0, 0, 0) }],
-        "InvalidCodecPrivateData",
-      ],
-    ];
-    const clusters = sample.clusters
-      .slice(0, 2)
-      .map((c, i) => ({ timecode: i * 1000, blocks: c.blocks }));
-    for (const [name, tracks, type] of cases) {
-      await createStreams(stack.kvs, [name]);
-      await ingestAt(stack.kvs.endpoint, name, buildMkv(tracks, clusters), T0);
-      expect(await playback(onDemand, name), name).toMatchObject({ __typename: type });
+    // Over HLS, so G.711 is refused too.
+    for (const { stream, tracks, error } of codecErrorCases()) {
+      await createStreams(stack.kvs, [stream]);
+      await ingestAt(stack.kvs.endpoint, stream, twoFragmentsWith(tracks), T0);
+      expect(await playback(onDemand, stream), stream).toMatchObject({ __typename: error });
     }
   });
 

@@ -4,7 +4,7 @@
 // time advances; a selected range plays on demand; the session is renewed before it expires.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../support/chromium.ts";
+import { collectErrors, launchChromium } from "../../support/chromium.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 let stack: Stack;
@@ -19,15 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 /** Spread of the luma of a frame drawn to a canvas: 0 for a blank (one-colour) picture. */
 function frameSpread(page: Page): Promise<{ width: number; spread: number }> {

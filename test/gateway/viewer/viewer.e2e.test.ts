@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../support/chromium.ts";
+import { collectErrors, launchChromium } from "../../support/chromium.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
@@ -30,16 +30,6 @@ afterAll(async () => {
     await removeScratchDirectory(screenshots);
   }
 });
-
-/** Console errors and uncaught exceptions of a page (a CSP violation is logged as an error). */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 /** Fragment numbers of `stream` from a minute before `end` up to `end`, through the gateway. */
 async function archivedFragments(stream: string, end: string): Promise<string[]> {

@@ -18,14 +18,16 @@ import {
   run,
   startBackend,
 } from "../../support/clip-media.ts";
-import { buildMkv, demoSample, demoTracks, type TrackSpec } from "../../support/mkv-builder.ts";
+import { demoSample } from "../../support/mkv-builder.ts";
 import {
+  codecErrorCases,
   dashUrl,
   fetchText,
   hlsError,
   hlsUrl,
   playlistUris,
   probeFrames,
+  twoFragmentsWith,
   videoPlaylistUrl,
 } from "../../support/playback-media.ts";
 
@@ -343,37 +345,11 @@ describe("session errors", () => {
     expect(await hlsError(backend.endpoint, { StreamName: "no-retention", ...onDemand })).toBe(
       "NoDataRetentionException",
     );
-    const [video, audio] = demoTracks() as [TrackSpec, TrackSpec];
-    const wave = new Uint8Array(18);
-    new DataView(wave.buffer).setUint16(0, 6, true); // WAVE_FORMAT_ALAW
-    new DataView(wave.buffer).setUint16(2, 1, true);
-    new DataView(wave.buffer).setUint32(4, 8000, true);
-    const cases: Array<[string, TrackSpec[], string]> = [
-      ["vp8", [{ ...video, codecId: "V_VP8" }], "UnsupportedStreamMediaTypeException"],
-      [
-        "alaw",
-        [video, { ...audio, codecId: "A_MS/ACM", codecPrivate: wave }],
-        "UnsupportedStreamMediaTypeException",
-      ],
-      [
-        "no-private",
-        [{ number: 1, type: 1, codecId: "V_MPEG4/ISO/AVC" }],
-        "MissingCodecPrivateDataException",
-      ],
-      [
-        "bad-private",
-        [{ ...video, codecPrivate: Uint8Array.of(0, 0, 0, 0, 0, 0, 0) }],
-        "InvalidCodecPrivateDataException",
-      ],
-    ];
-    const clusters = sample.clusters
-      .slice(0, 2)
-      .map((c, i) => ({ timecode: i * 1000, blocks: c.blocks }));
-    for (const [name, tracks, exception] of cases) {
-      await createStream(backend.endpoint, name);
-      await ingestAt(backend.endpoint, name, buildMkv(tracks, clusters), T0);
-      expect(await hlsError(backend.endpoint, { StreamName: name, ...onDemand }), name).toBe(
-        exception,
+    for (const { stream, tracks, error } of codecErrorCases()) {
+      await createStream(backend.endpoint, stream);
+      await ingestAt(backend.endpoint, stream, twoFragmentsWith(tracks), T0);
+      expect(await hlsError(backend.endpoint, { StreamName: stream, ...onDemand }), stream).toBe(
+        `${error}Exception`,
       );
     }
   });
