@@ -10,9 +10,9 @@ import {
   type GetHLSStreamingSessionURLCommandInput,
   KinesisVideoArchivedMediaClient,
 } from "@aws-sdk/client-kinesis-video-archived-media";
-import { run } from "./clip-media.ts";
-import { dataEndpoint } from "./kvs-local-helpers.ts";
-import { buildMkv, demoSample, demoTracks, type TrackSpec } from "./mkv-builder.ts";
+import { dataEndpoint } from "./kvs-local.ts";
+import { run } from "./media.ts";
+import { buildMkv, demoSample, demoTracks, type TrackSpec } from "./mkv.ts";
 
 const clientConfig = (endpoint: string) => ({
   endpoint,

@@ -8,7 +8,7 @@
 // Defaults that play: ON_DISCONTINUITY with server timestamps (KVS's default ALWAYS makes
 // players reset their timeline at every fragment), NEVER with producer timestamps; an hour's
 // expiry instead of KVS's five minutes (clients re-ask before `expiresAt`).
-import type { FragmentTimestampType } from "../core/fragments.ts";
+import type { TimestampType as FragmentTimestampType } from "../core/fragments.ts";
 import { invalid, validateIntRange } from "../core/validation.ts";
 
 export type PlaybackProtocol = "HLS" | "DASH";

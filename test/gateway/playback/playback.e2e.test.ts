@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/local-kvs/clock.ts";
 import type { StreamPlaybackQueryVariables } from "../../generated/graphql.ts";
-import { ingestAt } from "../../support/clip-media.ts";
 import { executeHttp } from "../../support/graphql.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+import { createStreams } from "../../support/kvs-local.ts";
+import { demoSample } from "../../support/mkv.ts";
 import {
   codecErrorCases,
   fetchText,
@@ -15,7 +15,7 @@ import {
   twoFragmentsWith,
   videoPlaylistUrl,
 } from "../../support/playback-media.ts";
-import { createStreams } from "../../support/seed.ts";
+import { ingestAt } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { PlaybackQuery, StreamPlaybackQuery } from "./documents.ts";
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   stack = await startStack({
     kvs: { clock, playbackFragmentRatePerSecond: 0, playbackPlaylistRatePerSecond: 0 },
   });
-  await createStreams(stack.kvs, ["sample"]);
+  await createStreams(stack.kvs.endpoint, ["sample"]);
   await ingestAt(stack.kvs.endpoint, "sample", sample.bytes, T0);
 });
 
@@ -238,13 +238,13 @@ describe("playback errors", () => {
     ).toMatchObject({ __typename: "ResourceNotFound" });
     const unknown = await executeHttp(stack.graphqlUrl, PlaybackQuery, { name: "no-such-stream" });
     expect(unknown.data?.playback).toMatchObject({ __typename: "ResourceNotFound" });
-    await createStreams(stack.kvs, ["keeps-nothing"], { dataRetentionInHours: 0 });
+    await createStreams(stack.kvs.endpoint, ["keeps-nothing"], { dataRetentionInHours: 0 });
     expect(await playback(onDemand, "keeps-nothing")).toMatchObject({
       __typename: "NoDataRetention",
     });
     // Over HLS, so G.711 is refused too.
     for (const { stream, tracks, error } of codecErrorCases()) {
-      await createStreams(stack.kvs, [stream]);
+      await createStreams(stack.kvs.endpoint, [stream]);
       await ingestAt(stack.kvs.endpoint, stream, twoFragmentsWith(tracks), T0);
       expect(await playback(onDemand, stream), stream).toMatchObject({ __typename: error });
     }

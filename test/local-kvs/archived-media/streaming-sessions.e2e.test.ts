@@ -8,17 +8,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/local-kvs/clock.ts";
-import {
-  archivedClient,
-  type ClipBackend,
-  createStream,
-  ffprobe,
-  getClipToFile,
-  ingestAt,
-  run,
-  startBackend,
-} from "../../support/clip-media.ts";
-import { demoSample } from "../../support/mkv-builder.ts";
+import type { LocalKvs } from "../../../src/local-kvs/index.ts";
+import { getClipToFile } from "../../support/clips.ts";
+import { archivedMedia, createStreams, startLocalKvs } from "../../support/kvs-local.ts";
+import { ffprobe, run } from "../../support/media.ts";
+import { demoSample } from "../../support/mkv.ts";
 import {
   codecErrorCases,
   dashUrl,
@@ -30,6 +24,8 @@ import {
   twoFragmentsWith,
   videoPlaylistUrl,
 } from "../../support/playback-media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { ingestAt } from "../../support/seed.ts";
 
 /** Whole seconds: botocore sends timestamps as whole epoch seconds. */
 const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
@@ -45,20 +41,23 @@ const producerSelector = {
 /** Server time as the test wants it: expiry and the 30-second LIVE rule without waiting. */
 let offsetMs = 0;
 const clock: Clock = { now: () => Date.now() + offsetMs };
-let backend: ClipBackend;
+let backend: LocalKvs;
+let dir: string;
 
 beforeAll(async () => {
-  backend = await startBackend({
+  backend = await startLocalKvs([], {
     clock,
     playbackFragmentRatePerSecond: 0,
     playbackPlaylistRatePerSecond: 0,
   });
-  await createStream(backend.endpoint, "sample");
+  dir = await scratchDirectory("kvs-playback-test-");
+  await createStreams(backend.endpoint, ["sample"]);
   await ingestAt(backend.endpoint, "sample", sample.bytes, T0);
 });
 
 afterAll(async () => {
   await backend?.stop();
+  await removeScratchDirectory(dir);
 });
 
 describe("HLS ON_DEMAND", () => {
@@ -112,10 +111,10 @@ describe("HLS ON_DEMAND", () => {
       PlaybackMode: "ON_DEMAND",
       HLSFragmentSelector: producerSelector,
     });
-    const copied = path.join(backend.dir, "hls-copy.mp4");
+    const copied = path.join(dir, "hls-copy.mp4");
     await run("ffmpeg", ["-v", "error", "-y", "-i", url, "-c", "copy", copied]);
-    const client = await archivedClient(backend.endpoint, "sample");
-    const clipFile = path.join(backend.dir, "clip.mp4");
+    const client = await archivedMedia(backend.endpoint, "sample", "GET_CLIP");
+    const clipFile = path.join(dir, "clip.mp4");
     try {
       await getClipToFile(client, "sample", { startMs: T0, endMs: T0 + 60_000 }, clipFile);
     } finally {
@@ -179,12 +178,12 @@ describe("HLS ON_DEMAND", () => {
   it("answers the AWS CLI's get-hls-streaming-session-url with a URL ffprobe plays", async () => {
     const env = {
       PATH: process.env.PATH,
-      HOME: backend.dir,
+      HOME: dir,
       AWS_ACCESS_KEY_ID: "x",
       AWS_SECRET_ACCESS_KEY: "x",
       AWS_DEFAULT_REGION: "us-east-1",
-      AWS_CONFIG_FILE: path.join(backend.dir, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(backend.dir, "no-aws-credentials"),
+      AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
       AWS_EC2_METADATA_DISABLED: "true",
       AWS_PAGER: "",
     };
@@ -341,12 +340,12 @@ describe("session errors", () => {
         },
       }),
     ).toBe("ResourceNotFoundException");
-    await createStream(backend.endpoint, "no-retention", 0);
+    await createStreams(backend.endpoint, ["no-retention"], { dataRetentionInHours: 0 });
     expect(await hlsError(backend.endpoint, { StreamName: "no-retention", ...onDemand })).toBe(
       "NoDataRetentionException",
     );
     for (const { stream, tracks, error } of codecErrorCases()) {
-      await createStream(backend.endpoint, stream);
+      await createStreams(backend.endpoint, [stream]);
       await ingestAt(backend.endpoint, stream, twoFragmentsWith(tracks), T0);
       expect(await hlsError(backend.endpoint, { StreamName: stream, ...onDemand }), stream).toBe(
         `${error}Exception`,
@@ -357,12 +356,12 @@ describe("session errors", () => {
 
 describe("per-session rates", () => {
   it("answers playlist requests beyond 5 a second with ClientLimitExceededException", async () => {
-    const limited = await startBackend({
+    const limited = await startLocalKvs([], {
       playbackPlaylistRatePerSecond: 5,
       clock: { now: () => T0 + 3_600_000 },
     });
     try {
-      await createStream(limited.endpoint, "sample");
+      await createStreams(limited.endpoint, ["sample"]);
       await ingestAt(limited.endpoint, "sample", sample.bytes, T0);
       const url = await hlsUrl(limited.endpoint, {
         StreamName: "sample",
