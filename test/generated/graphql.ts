@@ -386,6 +386,7 @@ export type LiveFragmentsSubscription = { fragments:
     | { __typename: 'InvalidEndpoint', code: string, message: string, retryable: boolean, requestId: string | null }
     | { __typename: 'NotAuthorized', code: string, message: string, retryable: boolean, requestId: string | null }
     | { __typename: 'ResourceNotFound', code: string, message: string, retryable: boolean, requestId: string | null }
+    | { __typename: 'ShuttingDown' }
     | { __typename: 'SlowSubscriber', message: string, bufferSize: number, continuationToken: string | null }
     | { __typename: 'UpstreamUnavailable', code: string, message: string, retryable: boolean, requestId: string | null }
    };

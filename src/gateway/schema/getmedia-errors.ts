@@ -1,8 +1,12 @@
 // The failures only the GetMedia streaming path produces, as GraphQL types: KVS's ERROR_ID tags
-// (GetMediaError) and a subscriber dropped for reading too slowly (SlowSubscriber). They end a
-// live fragment subscription (live-fragments.ts).
+// (GetMediaError), a subscriber dropped for reading too slowly (SlowSubscriber) and the gateway
+// stopping (ShuttingDown). They end a live fragment subscription (live-fragments.ts).
 
-import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia/errors.ts";
+import {
+  GetMediaStreamError,
+  ShuttingDownError,
+  SlowSubscriberError,
+} from "../../kvs/getmedia/errors.ts";
 import { builder } from "./builder.ts";
 import { KvsErrorInterface } from "./errors.ts";
 
@@ -30,5 +34,18 @@ builder.objectType(SlowSubscriberError, {
     message: t.exposeString("message"),
     bufferSize: t.exposeInt("bufferSize"),
     continuationToken: t.exposeString("continuationToken", { nullable: true }),
+  }),
+});
+
+builder.objectType(ShuttingDownError, {
+  name: "ShuttingDown",
+  description:
+    "The gateway process is stopping (SIGTERM) and ended the subscription; it is the last event, sent after every fragment already delivered. Subscribe again (another instance, or this one once restarted) with start CONTINUATION_TOKEN and `continuationToken` to continue without a gap.",
+  fields: (t) => ({
+    message: t.exposeString("message"),
+    continuationToken: t.exposeString("continuationToken", {
+      nullable: true,
+      description: "Token of the last fragment this subscription was sent; null if it was sent none.",
+    }),
   }),
 });

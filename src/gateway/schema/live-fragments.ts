@@ -6,7 +6,11 @@ import { wrapErrorIfMatches } from "@pothos/plugin-errors";
 import { ResourceNotFoundError, UpstreamUnavailableError } from "../../kvs/core/errors.ts";
 import type { StreamArnRef } from "../../kvs/core/stream-arns.ts";
 import { invalid, type StreamRef, validateFragmentNumber } from "../../kvs/core/validation.ts";
-import { GetMediaStreamError, SlowSubscriberError } from "../../kvs/getmedia/errors.ts";
+import {
+  GetMediaStreamError,
+  ShuttingDownError,
+  SlowSubscriberError,
+} from "../../kvs/getmedia/errors.ts";
 import { DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM } from "../../kvs/getmedia/fanout.ts";
 import type { StartSelector } from "../../kvs/getmedia/start.ts";
 import {
@@ -214,8 +218,13 @@ function startFromInput(input: {
   }
 }
 
-/** What a subscriber can be told besides fragments: GetMedia's failures and our own two. */
-const EVENT_ERRORS = [...errorsOf("GetMedia"), GetMediaStreamError, SlowSubscriberError];
+/** What a subscriber can be told besides fragments: GetMedia's failures and our own three. */
+const EVENT_ERRORS = [
+  ...errorsOf("GetMedia"),
+  GetMediaStreamError,
+  SlowSubscriberError,
+  ShuttingDownError,
+];
 
 type EventError = InstanceType<(typeof EVENT_ERRORS)[number]>;
 
@@ -224,7 +233,7 @@ type EventError = InstanceType<(typeof EVENT_ERRORS)[number]>;
 // unsubscribe on an idle stream would never reach the session and close the upstream.
 const FragmentSubscriptionEventUnion = builder.unionType("FragmentSubscriptionEvent", {
   description:
-    "A fragment, or the failure that ends the subscription (always the last event): GetMedia's errors, GetMediaError (ERROR_ID tags) or SlowSubscriber.",
+    "A fragment, or the failure that ends the subscription (always the last event): GetMedia's errors, GetMediaError (ERROR_ID tags), SlowSubscriber or ShuttingDown (the gateway is stopping).",
   types: [FragmentEventObject, ...EVENT_ERRORS],
   resolveType: (value) => errorTypeNames.get(value) ?? "FragmentEvent",
 });
@@ -234,6 +243,7 @@ const errorTypeNames = new WeakMap<object, string>();
 
 function typeNameOf(error: EventError): string {
   if (error instanceof SlowSubscriberError) return "SlowSubscriber";
+  if (error instanceof ShuttingDownError) return "ShuttingDown";
   if (error instanceof GetMediaStreamError) return "GetMediaError";
   return graphqlErrorTypeName(error);
 }

@@ -8,6 +8,8 @@ import { KinesisVideoClient, type KinesisVideoClientConfig } from "@aws-sdk/clie
 import { KinesisVideoArchivedMediaClient } from "@aws-sdk/client-kinesis-video-archived-media";
 import { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { LRUCache } from "lru-cache";
+import { reportCalls } from "./call-reporting.ts";
+import { NO_OBSERVER, type KvsObserver } from "./observer.ts";
 
 export type KvsCredentials = NonNullable<KinesisVideoClientConfig["credentials"]>;
 
@@ -23,6 +25,8 @@ export interface KvsClientOptions {
   connectTimeoutMs?: number | undefined;
   /** Bound on the distinct data endpoints whose clients are kept. */
   maxDataEndpointClients?: number | undefined;
+  /** Told about every SDK call (one report per call, retries included) and cache lookups. */
+  observer?: KvsObserver | undefined;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
@@ -115,12 +119,15 @@ interface DataPlaneConfig {
 
 export class KvsClients {
   readonly control: KinesisVideoClient;
+  /** Where this process's KVS code reports calls, cache lookups and GetMedia sessions. */
+  readonly observer: KvsObserver;
   readonly #options: KvsClientOptions;
   readonly #archivedMedia: LRUCache<string, PooledClient<KinesisVideoArchivedMediaClient>>;
   readonly #media: LRUCache<string, PooledClient<KinesisVideoMediaClient>>;
 
   constructor(options: KvsClientOptions) {
     this.#options = options;
+    this.observer = options.observer ?? NO_OBSERVER;
     this.control = new KinesisVideoClient({
       ...this.#common(),
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -129,6 +136,7 @@ export class KvsClients {
         socketTimeout: IDLE_SOCKET_TIMEOUT_MS,
       },
     });
+    reportCalls(this.control, "KinesisVideo", this.observer);
     const max = options.maxDataEndpointClients ?? 256;
     this.#archivedMedia = clientCache(max);
     this.#media = clientCache(max);
@@ -139,7 +147,11 @@ export class KvsClients {
     return this.#dataPlane(
       this.#archivedMedia,
       endpoint,
-      (config) => new KinesisVideoArchivedMediaClient(config),
+      (config) => {
+        const client = new KinesisVideoArchivedMediaClient(config);
+        reportCalls(client, "KinesisVideoArchivedMedia", this.observer);
+        return client;
+      },
       IDLE_SOCKET_TIMEOUT_MS,
     );
   }
@@ -152,7 +164,11 @@ export class KvsClients {
     return this.#dataPlane(
       this.#media,
       endpoint,
-      (config) => new KinesisVideoMediaClient(config),
+      (config) => {
+        const client = new KinesisVideoMediaClient(config);
+        reportCalls(client, "KinesisVideoMedia", this.observer);
+        return client;
+      },
       undefined,
     );
   }

@@ -62,10 +62,18 @@ export class EndpointCache {
   /** The data endpoint for (stream, api): cached, or one GetDataEndpoint call shared by all callers. */
   resolve(key: EndpointKey): Promise<string> {
     const id = cacheKey(key);
+    const observer = this.#clients.observer;
     const cached = this.#cache.get(id);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) {
+      observer.cacheLookup("endpoint", "hit");
+      return Promise.resolve(cached);
+    }
     const running = this.#inFlight.get(id);
-    if (running) return running.promise;
+    if (running) {
+      observer.cacheLookup("endpoint", "shared");
+      return running.promise;
+    }
+    observer.cacheLookup("endpoint", "miss");
 
     const lookup: InFlightLookup = {
       stale: false,

@@ -61,6 +61,27 @@ export class SlowSubscriberError extends Error {
   }
 }
 
+/**
+ * The process serving the subscription is stopping (SIGTERM): the subscription ends with this as
+ * its last event, after every fragment already sent. It carries the last continuation token
+ * delivered, so the client resumes exactly there on another instance (or this one, restarted).
+ */
+export class ShuttingDownError extends Error {
+  override readonly name = "ShuttingDownError";
+  /** Token of the last fragment the subscriber was sent; null if it was sent none. */
+  readonly continuationToken: string | null;
+
+  constructor(continuationToken: string | null) {
+    super(
+      "The gateway is shutting down." +
+        (continuationToken
+          ? ` Resubscribe with start CONTINUATION_TOKEN ${continuationToken} to continue.`
+          : " Subscribe again to continue."),
+    );
+    this.continuationToken = continuationToken;
+  }
+}
+
 /** The upstream sent no byte for too long; the session reconnects (never surfaced on its own). */
 export class GetMediaStalledError extends Error {
   override readonly name = "GetMediaStalledError";

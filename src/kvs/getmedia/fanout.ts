@@ -5,6 +5,8 @@
 // its session. The upstream is aborted as soon as its last subscriber leaves.
 
 import { ConnectionLimitExceededError } from "../core/errors.ts";
+import { ShuttingDownError } from "./errors.ts";
+import { type KvsObserver, NO_OBSERVER } from "../core/observer.ts";
 import { Pacer } from "../core/pacer.ts";
 import type { StreamArnRef } from "../core/stream-arns.ts";
 import { streamRefKey } from "../core/validation.ts";
@@ -31,6 +33,8 @@ export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
    * refused with ConnectionLimitExceeded without calling KVS. Infinity = no cap.
    */
   maxPrivateSessionsPerStream?: number;
+  /** Told when sessions open and close. */
+  observer?: KvsObserver;
 }
 
 /** The knobs a gateway deployment may set (the clients come from the gateway's services). */
@@ -60,9 +64,12 @@ export class GetMediaFanout {
   private readonly deps: GetMediaSessionDeps;
   private readonly bufferSize: number;
   private readonly maxPrivatePerStream: number;
+  private readonly observer: KvsObserver;
+  private shuttingDown = false;
 
   constructor(options: GetMediaFanoutOptions) {
-    const { subscriberBuffer, maxPrivateSessionsPerStream, ...deps } = options;
+    const { subscriberBuffer, maxPrivateSessionsPerStream, observer, ...deps } = options;
+    this.observer = observer ?? NO_OBSERVER;
     this.bufferSize = subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
     this.maxPrivatePerStream =
       maxPrivateSessionsPerStream ?? DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM;
@@ -95,6 +102,7 @@ export class GetMediaFanout {
    * ConnectionLimitExceededError, and KVS is not called.
    */
   subscribe(stream: StreamArnRef, start: StartSelector): AsyncIterableIterator<FragmentFeedEvent> {
+    if (this.shuttingDown) return this.single(new ShuttingDownError(null));
     const streamKey = streamRefKey(stream);
     const shared = start.type === "NOW";
     let group = shared ? this.shared.get(streamKey) : undefined;
@@ -108,6 +116,18 @@ export class GetMediaFanout {
     const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(joined, left));
     joined.subscribers.add(subscriber);
     return subscriber;
+  }
+
+  /**
+   * Ends every subscription with a ShuttingDownError as its last event (after the fragments it
+   * was already sent), stops every session, and refuses new subscriptions the same way.
+   */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const group of [...this.groups]) {
+      for (const subscriber of [...group.subscribers]) subscriber.shutDown();
+      this.retire(group);
+    }
   }
 
   /** Stops every session and ends every subscription. */
@@ -133,6 +153,7 @@ export class GetMediaFanout {
     });
     const group: SessionGroup = { session, subscribers, streamKey, shared };
     this.groups.add(group);
+    this.observer.getMediaSessions(shared ? "shared" : "private", 1);
     if (shared) this.shared.set(streamKey, group);
     else this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
     void session.run();
@@ -141,12 +162,17 @@ export class GetMediaFanout {
 
   /** A feed holding only the refusal of a private session past the stream's cap. */
   private refusal(stream: StreamArnRef): AsyncIterableIterator<FragmentFeedEvent> {
-    const feed = new FragmentSubscriber(1, () => {});
-    feed.fail(
+    return this.single(
       new ConnectionLimitExceededError(
         `The gateway already holds ${this.maxPrivatePerStream} GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, its limit per stream (KVS allows 3 GetMedia connections per stream). Subscribe at NOW to share the live session, or retry when one of the others ends.`,
       ),
     );
+  }
+
+  /** A feed holding only `error`. */
+  private single(error: Error): AsyncIterableIterator<FragmentFeedEvent> {
+    const feed = new FragmentSubscriber(1, () => {});
+    feed.fail(error);
     return feed;
   }
 
@@ -168,6 +194,7 @@ export class GetMediaFanout {
 
   private retire(group: SessionGroup): void {
     if (!this.groups.delete(group)) return;
+    this.observer.getMediaSessions(group.shared ? "shared" : "private", -1);
     if (!group.shared) {
       const left = (this.privateCounts.get(group.streamKey) ?? 1) - 1;
       if (left > 0) this.privateCounts.set(group.streamKey, left);

@@ -2,7 +2,7 @@
 // The session pushes without waiting; a subscriber that lets `capacity` events pile up is cut off
 // with a SlowSubscriberError, so it can neither stall the session nor grow memory.
 import type { GetMediaFragment } from "../../mkv/getmedia/types.ts";
-import { SlowSubscriberError } from "./errors.ts";
+import { ShuttingDownError, SlowSubscriberError } from "./errors.ts";
 
 export type FragmentFeedEvent =
   | { type: "fragment"; fragment: GetMediaFragment }
@@ -55,6 +55,11 @@ export class FragmentSubscriber implements AsyncIterableIterator<FragmentFeedEve
     if (this.closed) return;
     this.deliver({ type: "error", error });
     this.close();
+  }
+
+  /** Ends the subscription because the process stops: a ShuttingDownError after what is buffered. */
+  shutDown(): void {
+    this.fail(new ShuttingDownError(this.lastToken));
   }
 
   next(): Promise<IteratorResult<FragmentFeedEvent>> {
