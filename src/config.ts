@@ -6,6 +6,10 @@ import type { ClipOptions } from "./kvs/clips/services.ts";
 import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
 import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
 
+export type LogFormat = "json" | "pretty";
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface LocalBackendSettings {
   /** Durable storage for the embedded kvs-local; undefined with `inMemory`. */
   dataDir: string | undefined;
@@ -49,8 +53,28 @@ export interface Config {
   getMedia: GetMediaOptions;
   /** Authentication, document limits, schema exposure, hosts and proxies. */
   security: SecuritySettings;
+  /** LOG_LEVEL, and LOG_FORMAT (undefined: pretty on a terminal, JSON lines otherwise). */
+  logging: { level: LogLevel; format: LogFormat | undefined };
+  metrics: MetricsSettings;
+  /** How long SIGTERM lets requests in flight (clip downloads) finish before cutting them. */
+  shutdownDeadlineMs: number;
   /** Settings that work but are risky in this mode; printed at start. */
   warnings: string[];
+}
+
+/**
+ * Where /metrics is served. With METRICS_PORT: on a listener of its own (METRICS_HOST, loopback by
+ * default) and not on the gateway's port. Otherwise on the gateway's port, but only if it is bound
+ * to loopback or METRICS_TOKEN is set; else nowhere (main.ts says so at start).
+ */
+export interface MetricsSettings {
+  /** METRICS_TOKEN: required as `Authorization: Bearer …` wherever /metrics is served. */
+  bearerToken: string | undefined;
+  /** METRICS_PORT: a separate listener; undefined for none. */
+  port: number | undefined;
+  host: string;
+  /** Whether the gateway's own port serves /metrics. */
+  onGatewayPort: boolean;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +203,29 @@ function parseClipKeys(reader: Reader): { keys: ClipSigningKey[]; generated: boo
 
 const MB = 1024 * 1024;
 
+/** 127.0.0.0/8, ::1 and localhost: only this machine reaches a listener bound there. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+function parseMetrics(reader: Reader, gatewayHost: string): MetricsSettings {
+  const bearerToken = reader.string("METRICS_TOKEN");
+  if (bearerToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(bearerToken)) {
+    reader.problems.push(
+      "METRICS_TOKEN must be 16 to 256 printable characters without spaces (a random token)",
+    );
+  }
+  const rawPort = reader.string("METRICS_PORT");
+  const port = rawPort === undefined ? undefined : reader.int("METRICS_PORT", 0, 0, 65535);
+  return {
+    bearerToken,
+    port,
+    host: reader.string("METRICS_HOST") ?? "127.0.0.1",
+    onGatewayPort: port === undefined && (bearerToken !== undefined || isLoopbackHost(gatewayHost)),
+  };
+}
+
 function parseClipOptions(reader: Reader): ClipOptions {
   const directory = reader.string("CLIP_CACHE_DIR");
   return {
@@ -249,6 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
   const clipKeys = parseClipKeys(reader);
   const host = reader.string("HOST") ?? "127.0.0.1";
   const graphiql = reader.bool("GRAPHIQL", true);
+  const logFormat = reader.string("LOG_FORMAT");
   const config: Config = {
     port: reader.int("PORT", 4000, 0, 65535),
     host,
@@ -269,6 +317,15 @@ export function loadConfig(env: Env = process.env): Config {
       maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),
     },
     security: parseSecuritySettings(reader, { mode, host, graphiql }),
+    logging: {
+      level: reader.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+      format:
+        logFormat === undefined
+          ? undefined
+          : reader.oneOf("LOG_FORMAT", ["json", "pretty"] as const, "json"),
+    },
+    metrics: parseMetrics(reader, host),
+    shutdownDeadlineMs: reader.int("SHUTDOWN_TIMEOUT_SECONDS", 25, 0, 3600) * 1000,
     warnings: [],
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

@@ -1,13 +1,26 @@
 // The gateway process's HTTP side: one node:http server serving Yoga (HTTP + SSE) on /graphql,
 // graphql-ws on the same path, and the plain routes of routes.ts. It tracks its sockets so that
-// stop() ends open SSE streams, WebSockets and keep-alive connections instead of waiting on them.
+// stop() ends open SSE streams, WebSockets and keep-alive connections instead of waiting on them;
+// drain() is the graceful stop of lifecycle.ts. Every request and graphql-ws operation gets a
+// request id (X-Request-Id) and runs in its operation scope (observability/operation-scope.ts).
 
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type DocumentNode, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import type { GatewayContext } from "./context.ts";
 import { applyCors } from "./cors.ts";
+import { HEALTH_PATH, healthRoutes, READY_PATH } from "./health.ts";
+import { type DrainReport, GatewayLifecycle } from "./lifecycle.ts";
+import { METRICS_PATH, metricsRoute } from "./observability/metrics-route.ts";
+import {
+  type OperationScope,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  runInOperation,
+} from "./observability/operation-scope.ts";
 import { gatewayRoutes, type HttpRoute, routeMatches } from "./routes.ts";
 import {
   AuthenticationError,
@@ -36,7 +49,16 @@ export interface GatewayApp {
   start(port?: number, host?: string): Promise<GatewayAddress>;
   /** Closes WebSockets, SSE streams and connections, then the shared services. */
   stop(): Promise<void>;
+  /**
+   * The graceful stop (lifecycle.ts): no new connections, subscriptions end with a final
+   * ShuttingDown event, requests in flight get until `deadlineMs` (default 25 s), then stop().
+   */
+  drain(deadlineMs?: number): Promise<DrainReport>;
+  readonly lifecycle: GatewayLifecycle;
 }
+
+/** Served while draining too: orchestrators poll them to see the instance go. */
+const DRAIN_EXEMPT_PATHS = new Set([HEALTH_PATH, READY_PATH, METRICS_PATH]);
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
@@ -46,10 +68,19 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const services = createGatewayServices(options);
   const yoga = createGatewayYoga(services);
-  const routes: HttpRoute[] = [...gatewayRoutes(services)];
+  const lifecycle = new GatewayLifecycle();
+  const routes: HttpRoute[] = [
+    ...gatewayRoutes(services),
+    ...healthRoutes(services, lifecycle),
+    ...(options.metrics?.onGatewayPort ? [metricsRoute(options.metrics.bearerToken)] : []),
+  ];
   const sockets = new Set<Socket>();
   const security = services.security;
   const hosts = new HostAllowlist(options.publicUrl, security.allowedHosts);
+  const scopeFor = (requestId: string): OperationScope => ({
+    requestId,
+    log: services.log.child({ reqId: requestId }),
+  });
 
   async function serveRoute(
     route: HttpRoute,
@@ -66,7 +97,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     try {
       await route.handle(request, response, url);
     } catch (error) {
-      console.error(`route ${url.pathname} failed:`, error);
+      services.log.error({ err: error, path: url.pathname }, "route failed");
       if (!response.headersSent)
         sendJson(response, 500, { error: "InternalError", message: "Unexpected error." });
       else response.destroy();
@@ -89,19 +120,24 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       return;
     }
     const url = new URL(request.url ?? "/", "http://gateway.invalid");
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    if (!lifecycle.admit(request, response, DRAIN_EXEMPT_PATHS.has(url.pathname))) return;
     const method = request.method ?? "GET";
     const route = routes.find((candidate) => routeMatches(candidate, method, url.pathname));
-    if (route) {
-      void serveRoute(route, request, response, url);
-      return;
-    }
-    const refusal = bodyRefusal(request, security.maxBodyBytes);
-    if (refusal) {
-      sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
-      request.resume();
-      return;
-    }
-    void yoga(request, response, { req: request, res: response });
+    runInOperation(scopeFor(requestId), () => {
+      if (route) {
+        void serveRoute(route, request, response, url);
+        return;
+      }
+      const refusal = bodyRefusal(request, security.maxBodyBytes);
+      if (refusal) {
+        sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+        request.resume();
+        return;
+      }
+      void yoga(request, response, { req: request, res: response, requestId });
+    });
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -132,35 +168,46 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
           throw error;
         }
       },
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (context, _id, payload) => {
-        const enveloped = yoga.getEnveloped({
-          req: context.extra.request,
-          upgradeRequest: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
-          principal: principals.get(context.extra),
+      execute: (args) =>
+        runInOperation(scopeOf(args.contextValue), () =>
+          (args.rootValue as Enveloped).execute(args),
+        ),
+      subscribe: (args) =>
+        runInOperation(scopeOf(args.contextValue), () =>
+          (args.rootValue as Enveloped).subscribe(args),
+        ),
+      onSubscribe: (context, _id, payload) => {
+        lifecycle.trackConnection(context);
+        const requestId = randomUUID();
+        return runInOperation(scopeFor(requestId), async () => {
+          const enveloped = yoga.getEnveloped({
+            req: context.extra.request,
+            upgradeRequest: context.extra.request,
+            socket: context.extra.socket,
+            params: payload,
+            principal: principals.get(context.extra),
+            requestId,
+          });
+          let document: DocumentNode;
+          try {
+            document = enveloped.parse(payload.query);
+          } catch (error) {
+            // graphql-ws closes the whole socket (4500) when onSubscribe throws, ending every
+            // other operation on it; returned errors reach this operation alone.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors;
+          return {
+            schema: enveloped.schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          };
         });
-        let document: DocumentNode;
-        try {
-          document = enveloped.parse(payload.query);
-        } catch (error) {
-          // graphql-ws closes the whole socket (4500) when onSubscribe throws, ending every
-          // other operation on it; returned errors reach this operation alone.
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema: enveloped.schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        };
       },
     },
     wsServer,
@@ -168,10 +215,11 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
 
   let stopping: Promise<void> | undefined;
 
-  return {
+  const app: GatewayApp = {
     services,
     yoga,
     server,
+    lifecycle,
     addRoute(route) {
       routes.push(route);
     },
@@ -205,7 +253,26 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       })();
       return stopping;
     },
+    drain(deadlineMs) {
+      return lifecycle.drain(
+        {
+          server,
+          wsServer,
+          endSubscriptions: () => services.getMedia.shutDown(),
+          stop: () => app.stop(),
+          log: services.log,
+        },
+        deadlineMs,
+      );
+    },
   };
+  return app;
+}
+
+/** The scope of a graphql-ws operation, from the context its onSubscribe built. */
+function scopeOf(contextValue: unknown): OperationScope {
+  const context = contextValue as GatewayContext;
+  return { requestId: context.requestId, log: context.log };
 }
 
 type Enveloped = ReturnType<GatewayYoga["getEnveloped"]>;

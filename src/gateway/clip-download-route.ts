@@ -37,6 +37,8 @@ import {
   UnsupportedStreamMediaTypeError,
   UpstreamUnavailableError,
 } from "../kvs/core/errors.ts";
+import { clipBytesCounter, countClipLookup } from "./observability/metrics.ts";
+import { currentOperation } from "./observability/operation-scope.ts";
 import type { HttpRoute } from "./routes.ts";
 import type { GatewayServices } from "./services.ts";
 
@@ -124,6 +126,7 @@ async function streamDownload(
   if (response.destroyed || head) download.body.destroy();
   if (response.destroyed) return;
 
+  countClipLookup(download.source);
   // Ranges are served once the clip is cached: say so only for a clip the cache can take.
   const rangesServed =
     download.source === "cache" ||
@@ -139,7 +142,7 @@ async function streamDownload(
     return;
   }
   try {
-    await pipeline(download.body, response);
+    await pipeline(download.body, clipBytesCounter(download.source), response);
   } catch {
     // The client left (the pipeline destroyed the body, which aborts an unshared GetClip), or
     // upstream broke mid-clip (the pipeline destroyed the response: the client sees it cut short).
@@ -202,6 +205,7 @@ function sendCached(
   clip: CachedClip,
   { range, head, source }: { range: RangeRequest | undefined; head: boolean; source: ClipSource },
 ): void {
+  countClipLookup(source);
   const headers = { ...clipHeaders(grant, source), "Accept-Ranges": "bytes" };
   const satisfied = range === undefined ? undefined : satisfy(range, clip.size);
   if (satisfied === "unsatisfiable") {
@@ -230,7 +234,7 @@ function sendCached(
     response.end();
     return;
   }
-  pipeline(clip.open(satisfied), response).catch(() => {
+  pipeline(clip.open(satisfied), clipBytesCounter(source), response).catch(() => {
     // The client left, or a spilled file vanished mid-read: the response is cut short.
   });
 }
@@ -314,7 +318,7 @@ function statusOf(error: KvsError): number {
 function sendUpstreamError(response: ServerResponse, error: unknown): void {
   const mapped = toKvsError(error);
   if (!(mapped instanceof KvsError)) {
-    console.error("clip download failed:", error);
+    currentOperation()?.log.error({ err: error }, "clip download failed");
     sendJson(response, 500, { error: "InternalError", message: "Unexpected error." });
     return;
   }

@@ -4,6 +4,8 @@
 import type { EndpointLoader } from "../kvs/core/endpoints.ts";
 import { createStreamLoader, type StreamLoader } from "../kvs/core/streams.ts";
 import { DEFAULT_UPSTREAM_CALLS_PER_OPERATION, UpstreamBudget } from "./budget.ts";
+import type { Logger } from "./observability/logger.ts";
+import { requestIdFrom } from "./observability/operation-scope.ts";
 import type { Principal } from "./security/authenticator.ts";
 import type { GatewayServices } from "./services.ts";
 
@@ -24,6 +26,10 @@ export interface GatewayContext {
   readonly budget: UpstreamBudget;
   /** Who is asking, and which streams they may see. */
   readonly principal: Principal;
+  /** The operation's id in logs (X-Request-Id for HTTP; one per graphql-ws operation). */
+  readonly requestId: string;
+  /** The gateway's logger, bound to `requestId`. */
+  readonly log: Logger;
 }
 
 export interface ContextSource {
@@ -33,6 +39,8 @@ export interface ContextSource {
   upgradeRequest?: { headers: Record<string, string | string[] | undefined> } | undefined;
   /** Authenticated before the context is built (HTTP: per request; WebSocket: at connection_init). */
   principal: Principal;
+  /** The id app.ts gave the request or graphql-ws operation; a fresh one when undefined. */
+  requestId?: string | undefined;
 }
 
 const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -72,9 +80,12 @@ export function createContext(services: GatewayServices, source: ContextSource):
   const budget = new UpstreamBudget(
     services.options.maxUpstreamCallsPerOperation ?? DEFAULT_UPSTREAM_CALLS_PER_OPERATION,
   );
+  const requestId = source.requestId ?? requestIdFrom(undefined);
   return {
     services,
     budget,
+    requestId,
+    log: services.log.child({ reqId: requestId }),
     streams: createStreamLoader(services.clients, () => budget.spend()),
     endpoints: services.endpoints.loader(),
     origin: originOf(services, source),

@@ -9,6 +9,9 @@ import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
+import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
+import { fallbackLogger, type Logger } from "./observability/logger.ts";
+import { countRejectedDocument } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
@@ -34,10 +37,31 @@ export interface GatewayOptions {
    * tests and embeddings; `npm start` always passes the environment's settings.
    */
   security?: GatewaySecurity | undefined;
+  /** Structured logs; warnings and errors on stderr when undefined (see logger.ts). */
+  logger?: Logger | undefined;
+  /** Who may read /metrics on the gateway's own port; see metrics-route.ts (off when undefined). */
+  metrics?: MetricsExposure | undefined;
+  /** /readyz's upstream probe (defaults when undefined); see health.ts. */
+  readiness?: ReadinessOptions | undefined;
+}
+
+export interface MetricsExposure {
+  /** Serve /metrics on the gateway's port (else only on a separate metrics listener, if any). */
+  onGatewayPort: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  bearerToken?: string | undefined;
+}
+
+export interface ReadinessOptions {
+  /** How long a probe's answer is reused (default 5 s): bounds the KVS calls /readyz makes. */
+  cacheMs?: number;
+  /** A probe slower than this fails (default 2 s). */
+  timeoutMs?: number;
 }
 
 export interface GatewayServices {
   readonly options: GatewayOptions;
+  readonly log: Logger;
   readonly clients: KvsClients;
   readonly endpoints: EndpointCache;
   /** Clip URL signing, the GetClip governor, the clip cache and shared downloads. */
@@ -59,7 +83,9 @@ export interface GatewayServices {
 }
 
 export function createGatewayServices(options: GatewayOptions): GatewayServices {
-  const clients = new KvsClients(options.kvs);
+  const log = options.logger ?? fallbackLogger();
+  const observer = gatewayKvsObserver(log);
+  const clients = new KvsClients({ ...options.kvs, observer });
   const endpoints = new EndpointCache(clients, options.endpointCache);
   const clips = createClipServices({
     clients,
@@ -70,6 +96,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   const getMedia = new GetMediaFanout({
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
+    observer,
   });
   const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
   let closed: Promise<void> | undefined;
@@ -79,7 +106,8 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     options,
     security,
     authenticator: new Authenticator(security.auth),
-    onDocumentRefused() {},
+    onDocumentRefused: countRejectedDocument,
+    log,
     clients,
     endpoints,
     clips,
@@ -95,7 +123,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
           try {
             await cleanup();
           } catch (error) {
-            console.error("gateway cleanup failed:", error);
+            log.error({ err: error }, "gateway cleanup failed");
           }
         }
         endpoints.clear();

@@ -13,6 +13,8 @@ import {
 import { LRUCache } from "lru-cache";
 import { KvsError } from "../kvs/core/errors.ts";
 import { type ContextSource, createContext, type GatewayContext } from "./context.ts";
+import { useOperationObservability } from "./observability/operations.ts";
+import { yogaLogger } from "./observability/yoga-logger.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
 import { authenticateRequest, unauthenticated } from "./security/authenticate-request.ts";
@@ -31,6 +33,8 @@ export interface GatewayServerContext {
   upgradeRequest?: IncomingMessage;
   /** A graphql-ws connection's principal, authenticated once at connection_init. */
   principal?: Principal;
+  /** The request's (or graphql-ws operation's) id, given by app.ts. */
+  requestId?: string;
 }
 
 export type GatewayYoga = YogaServerInstance<GatewayServerContext, GatewayContext>;
@@ -99,6 +103,8 @@ function parseCaches() {
 export function createGatewayYoga(services: GatewayServices): GatewayYoga {
   const security = services.security;
   const plugins: Plugin[] = [
+    // First: it counts and logs every operation, those the plugins below refuse included.
+    useOperationObservability(services.log),
     // A cross-site page can send "simple" requests (form posts, GETs) without a CORS preflight:
     // require a JSON (non-simple) content type or this header, and so no query runs from them.
     useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-graphql-yoga-csrf"] }),
@@ -122,6 +128,7 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
         request: initial.request,
         upgradeRequest: initial.upgradeRequest,
         principal,
+        requestId: initial.requestId,
       };
       return createContext(services, source);
     },
@@ -134,5 +141,6 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     // offline (kvs-local setups, CI).
     renderGraphiQL,
     landingPage: false,
+    logging: yogaLogger(services.log),
   });
 }

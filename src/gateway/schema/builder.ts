@@ -7,6 +7,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "../context.ts";
+import { countTypedError } from "../observability/metrics.ts";
 import { forbiddenStream } from "../security/stream-access.ts";
 
 export interface GatewaySchemaTypes {
@@ -59,6 +60,8 @@ export const builder = new SchemaBuilder<GatewaySchemaTypes>({
     // Result unions list exactly the failures of their KVS operation: see errors.ts' errorsOf.
     defaultTypes: [],
     directResult: true,
+    // Typed errors are data, not `errors`: counted here (kvs_gateway_graphql_errors_total).
+    onResolvedError: countTypedError,
   },
   relay: {
     cursorType: "String",

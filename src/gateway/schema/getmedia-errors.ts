@@ -45,7 +45,8 @@ builder.objectType(ShuttingDownError, {
     message: t.exposeString("message"),
     continuationToken: t.exposeString("continuationToken", {
       nullable: true,
-      description: "Token of the last fragment this subscription was sent; null if it was sent none.",
+      description:
+        "Token of the last fragment this subscription was sent; null if it was sent none.",
     }),
   }),
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { LRUCache } from "lru-cache";
 import type { ClipGrant } from "./signing.ts";
+import { spillDirectoryPrefix } from "./spill-dirs.ts";
 
 /**
  * Completed clip downloads, kept while they can't change. A clip whose range ended long enough ago
@@ -59,7 +60,10 @@ export interface ClipCacheOptions {
   maxEntryBytes?: number;
   /** How long an entry is served (default 1 hour): bounds staleness from retention expiry or late uploads. */
   ttlMs?: number;
-  /** Directory for clips pushed out of memory; none by default. A private subdirectory is made in it. */
+  /**
+   * Directory for clips pushed out of memory; none by default. A private subdirectory is made in
+   * it (see spill-dirs.ts), removed on close.
+   */
   spillDirectory?: string;
   /** Bound on the bytes in the spill directory (default 2 GiB). */
   maxSpillBytes?: number;
@@ -204,7 +208,7 @@ export class ClipCache {
     if (this.#spilling.has(key)) return;
     this.#spilling.set(key, entry);
     if (counted) this.#spillingBytes += entry.size;
-    this.#privateDirectory ??= mkdtemp(join(spillDirectory, "kvs-clips-"));
+    this.#privateDirectory ??= mkdtemp(spillDirectoryPrefix(spillDirectory));
     try {
       const directory = await this.#privateDirectory;
       // A unique name per write: replacing an entry disposes (unlinks) the old file.

@@ -29,7 +29,9 @@ export function reportCalls<Input extends object, Output extends MetadataBearer>
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const started = performance.now();
-      const report = (fields: Pick<KvsCallReport, "outcome" | "requestId" | "httpStatus" | "error">) =>
+      const report = (
+        fields: Pick<KvsCallReport, "outcome" | "requestId" | "httpStatus" | "error">,
+      ) =>
         observer.kvsCall({
           service,
           operation: (context.commandName ?? "Unknown").replace(/Command$/, ""),
@@ -39,7 +41,12 @@ export function reportCalls<Input extends object, Output extends MetadataBearer>
       try {
         const result = await next(args);
         const metadata = metadataOf(result.output);
-        report({ outcome: "ok", requestId: metadata?.requestId, httpStatus: undefined, error: undefined });
+        report({
+          outcome: "ok",
+          requestId: metadata?.requestId,
+          httpStatus: undefined,
+          error: undefined,
+        });
         return result;
       } catch (error) {
         const metadata = metadataOf(error);

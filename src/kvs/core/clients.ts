@@ -9,7 +9,7 @@ import { KinesisVideoArchivedMediaClient } from "@aws-sdk/client-kinesis-video-a
 import { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { LRUCache } from "lru-cache";
 import { reportCalls } from "./call-reporting.ts";
-import { NO_OBSERVER, type KvsObserver } from "./observer.ts";
+import { type KvsObserver, NO_OBSERVER } from "./observer.ts";
 
 export type KvsCredentials = NonNullable<KinesisVideoClientConfig["credentials"]>;
 

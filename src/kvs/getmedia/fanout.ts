@@ -5,11 +5,11 @@
 // its session. The upstream is aborted as soon as its last subscriber leaves.
 
 import { ConnectionLimitExceededError } from "../core/errors.ts";
-import { ShuttingDownError } from "./errors.ts";
 import { type KvsObserver, NO_OBSERVER } from "../core/observer.ts";
 import { Pacer } from "../core/pacer.ts";
 import type { StreamArnRef } from "../core/stream-arns.ts";
 import { streamRefKey } from "../core/validation.ts";
+import { ShuttingDownError } from "./errors.ts";
 import { GetMediaSession, type GetMediaSessionDeps, type SessionEvent } from "./session.ts";
 import type { StartSelector } from "./start.ts";
 import {
