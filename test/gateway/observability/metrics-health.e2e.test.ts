@@ -2,7 +2,10 @@
 // real operations; the bearer token is enforced; /healthz and /readyz, which fails once kvs-local
 // is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRateLimited, countRejectedDocument } from "../../../src/gateway/observability/metrics.ts";
+import {
+  countRateLimited,
+  countRejectedDocument,
+} from "../../../src/gateway/observability/metrics.ts";
 import { createStreams } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
@@ -44,7 +47,9 @@ async function graphql(query: string): Promise<Response> {
 describe("/metrics", () => {
   it("refuses a scrape without the bearer token", async () => {
     expect((await fetch(`${stack.url}/metrics`)).status).toBe(401);
-    const wrong = await fetch(`${stack.url}/metrics`, { headers: { authorization: "Bearer nope" } });
+    const wrong = await fetch(`${stack.url}/metrics`, {
+      headers: { authorization: "Bearer nope" },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -99,7 +104,10 @@ describe("/healthz and /readyz", () => {
     await stack.kvs.stop();
     const down = await fetch(`${stack.url}/readyz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: "unavailable", checks: { kvs: { ok: false } } });
+    expect(await down.json()).toMatchObject({
+      status: "unavailable",
+      checks: { kvs: { ok: false } },
+    });
     expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
   });
 });
