@@ -6,7 +6,7 @@ import {
   countRateLimited,
   countRejectedDocument,
 } from "../../../src/gateway/observability/metrics.ts";
-import { createStreams } from "../../support/seed.ts";
+import { createStreams } from "../../support/kvs-local.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 const TOKEN = "metrics-token-0123456789";
@@ -19,7 +19,7 @@ beforeAll(async () => {
       readiness: { cacheMs: 0, timeoutMs: 1000 },
     },
   });
-  await createStreams(stack.kvs, ["metrics-a"]);
+  await createStreams(stack.kvs.endpoint, ["metrics-a"]);
 });
 afterAll(() => stack?.stop());
 
