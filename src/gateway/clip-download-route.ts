@@ -90,6 +90,10 @@ async function serveClip(
     sendCached(response, grant, cached, { range, head, source: "cache" });
     return;
   }
+  if (grant.assembly !== undefined) {
+    await streamStitched(clips, grant, response, head);
+    return;
+  }
   if (range !== undefined && clips.downloads.cacheable(grant)) {
     const filled = await fillCache(clips, grant, response);
     if (filled === "answered") return;
@@ -146,6 +150,51 @@ async function streamDownload(
   } catch {
     // The client left (the pipeline destroyed the body, which aborts an unshared GetClip), or
     // upstream broke mid-clip (the pipeline destroyed the response: the client sees it cut short).
+  }
+}
+
+/**
+ * A whole range (or its timelapse) stitched from its parts' GetClips, streamed as it is made: no
+ * Content-Length (chunked), and a Range header is answered with the whole clip until a settled
+ * one is in the cache. HEAD answers at once, without any upstream call.
+ */
+async function streamStitched(
+  clips: ClipServices,
+  grant: ClipGrant,
+  response: ServerResponse,
+  head: boolean,
+): Promise<void> {
+  const headers = {
+    ...clipHeaders(grant, "upstream"),
+    "Accept-Ranges": clips.stitched.cacheable(grant) ? "bytes" : "none",
+  };
+  if (head) {
+    response.writeHead(200, headers);
+    response.end();
+    return;
+  }
+  const download = await clips.stitched.open(grant);
+  const onClientGone = () => download.body.destroy();
+  response.once("close", onClientGone);
+  try {
+    await download.ready;
+  } catch (error) {
+    download.body.destroy();
+    if (!response.destroyed) sendUpstreamError(response, error);
+    return;
+  } finally {
+    response.off("close", onClientGone);
+  }
+  if (response.destroyed) {
+    download.body.destroy();
+    return;
+  }
+  response.writeHead(200, headers);
+  try {
+    await pipeline(download.body, response);
+  } catch {
+    // The client left (the download stops asking KVS), or a part failed (logged where it failed;
+    // the response is cut short, so the client sees a truncated transfer).
   }
 }
 
@@ -290,11 +339,17 @@ export function satisfy(range: RangeRequest, size: number): ByteRange | "unsatis
   return { start: range.first, end: Math.min(range.last ?? size - 1, size - 1) };
 }
 
-/** `<stream>_<start>_<end>.mp4`, with ISO 8601 instants made safe for file systems. */
-export function clipFileName(grant: Pick<ClipGrant, "streamArn" | "startMs" | "endMs">): string {
+/**
+ * `<stream>_<start>_<end>.mp4` (`…_timelapse-<speed>x.mp4` for a timelapse), with ISO 8601
+ * instants made safe for file systems.
+ */
+export function clipFileName(
+  grant: Pick<ClipGrant, "streamArn" | "startMs" | "endMs" | "assembly">,
+): string {
   const name = /:stream\/([^/]+)\//.exec(grant.streamArn)?.[1] ?? "clip";
   const instant = (ms: number) => new Date(ms).toISOString().replaceAll(":", "-");
-  return `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}_${instant(grant.startMs)}_${instant(grant.endMs)}.mp4`;
+  const suffix = grant.assembly?.kind === "timelapse" ? `_timelapse-${grant.assembly.speed}x` : "";
+  return `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}_${instant(grant.startMs)}_${instant(grant.endMs)}${suffix}.mp4`;
 }
 
 /** HTTP status per KVS exception, for a download client rather than an SDK. */

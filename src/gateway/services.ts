@@ -87,10 +87,12 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   const observer = gatewayKvsObserver(log);
   const clients = new KvsClients({ ...options.kvs, observer });
   const endpoints = new EndpointCache(clients, options.endpointCache);
+  const listFragmentsPacer = new Pacer(LIST_FRAGMENTS_RATE_LIMIT);
   const clips = createClipServices({
     clients,
     endpoints,
     signingKeys: options.clipSigningKeys,
+    listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
     options: options.clips,
   });
   const getMedia = new GetMediaFanout({
@@ -113,7 +115,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clips,
     getMedia,
     streamArns: new StreamArnCache(),
-    listFragmentsPacer: new Pacer(LIST_FRAGMENTS_RATE_LIMIT),
+    listFragmentsPacer,
     onClose(cleanup) {
       cleanups.push(cleanup);
     },

@@ -167,3 +167,28 @@ export async function topLevelBoxes(file: string): Promise<string[]> {
   }
   return boxes;
 }
+
+export interface ProbedPacket {
+  pts: number;
+  dts: number;
+  key: boolean;
+}
+
+/** Every packet of the file's first `type` stream, in file order (ffprobe's times in seconds). */
+export async function packetsOf(file: string, type: "v" | "a"): Promise<ProbedPacket[]> {
+  const { stdout } = await run(
+    "ffprobe",
+    [
+      ...["-v", "error", "-select_streams", `${type}:0`],
+      ...["-show_entries", "packet=pts_time,dts_time,flags", "-of", "csv=p=0", file],
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [pts, dts, flags] = line.split(",");
+      return { pts: Number(pts), dts: Number(dts), key: (flags ?? "").startsWith("K") };
+    });
+}

@@ -4,7 +4,7 @@
 
 import type { ArgBuilder } from "@pothos/core";
 import { type ClipPartPlan, planClipParts } from "../../kvs/clips/parts.ts";
-import type { ClipGrant } from "../../kvs/clips/signing.ts";
+import { type ClipAssembly, type ClipGrant, TIMELAPSE_SPEED } from "../../kvs/clips/signing.ts";
 import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/core/errors.ts";
 import { allFragments, listFragmentsVia, type TimestampType } from "../../kvs/core/fragments.ts";
 import type { StreamDescription } from "../../kvs/core/streams.ts";
@@ -40,8 +40,15 @@ interface ClipPartShape {
   sizeBytes: number;
 }
 
+interface ClipTimelapseShape {
+  url: string;
+  speed: number;
+  durationMs: number;
+}
+
 interface ClipShape {
   url: string;
+  timelapse: ClipTimelapseShape | null;
   expiresAt: Date;
   range: ClipRangeShape;
   timestampType: TimestampType;
@@ -81,13 +88,36 @@ const ClipPartObject = builder.objectRef<ClipPartShape>("ClipPart").implement({
   }),
 });
 
+const ClipTimelapseObject = builder.objectRef<ClipTimelapseShape>("ClipTimelapse").implement({
+  description:
+    "A timelapse of a clip's range: only its video key frames (no audio), played `speed` times faster, as one fragmented MP4 made from the same GetClips as `Clip.url`.",
+  fields: (t) => ({
+    url: t.exposeString("url", {
+      description: "Signed download URL of the timelapse; expires with the clip's URL.",
+    }),
+    speed: t.exposeInt("speed", {
+      description: "How many seconds of the range one second of the timelapse shows.",
+    }),
+    durationMs: t.exposeInt("durationMs", {
+      description:
+        "The range's length divided by `speed`: about how long the timelapse plays (it starts at the range's first fragment and ends after its last key frame).",
+    }),
+  }),
+});
+
 const ClipObject = builder.objectRef<ClipShape>("Clip").implement({
   description:
     "A downloadable MP4 of a stream's archived media over a range: a signed, expiring link to the gateway's download route, which streams GetClip's answer.",
   fields: (t) => ({
     url: t.exposeString("url", {
       description:
-        "Signed download URL of the whole range (a plain GET; usable in <a href> and <video src>). Like GetClip, it holds the range's first 200 fragments or about 100 MB: when `parts` has more than one element, download the parts for all of it.",
+        "Signed download URL of the whole range (a plain GET; usable in <a href> and <video src>), up to GetClip's 24 hours. A range that fits one GetClip is that GetClip's MP4 (the same URL as its one part). A longer one is stitched by the gateway from the parts' GetClips, one after another, into one fragmented MP4 streamed as it is made (no Content-Length; the first bytes come after the first part's GetClip), without re-encoding, on one continuous timeline with gaps kept.",
+    }),
+    timelapse: t.field({
+      type: ClipTimelapseObject,
+      nullable: true,
+      resolve: (clip) => clip.timelapse,
+      description: "The range's timelapse, when the query asked for one (`timelapse` argument).",
     }),
     expiresAt: t.field({ type: "DateTime", resolve: (clip) => clip.expiresAt }),
     range: t.field({ type: ClipRangeObject, resolve: (clip) => clip.range }),
@@ -110,6 +140,7 @@ const ClipObject = builder.objectRef<ClipShape>("Clip").implement({
 
 interface ClipArgs {
   range: { start: Date; end: Date };
+  timelapse?: { speed: number } | null | undefined;
   timestampType?: TimestampType | null | undefined;
   expiresIn?: number | null | undefined;
 }
@@ -119,6 +150,7 @@ interface CheckedClipArgs {
   endMs: number;
   timestampType: TimestampType;
   expiresInSeconds: number;
+  timelapseSpeed: number | undefined;
 }
 
 /** GetClip's own rules, answered as InvalidArgument before any upstream call. */
@@ -141,7 +173,16 @@ function checkClipArgs(args: ClipArgs, context: GatewayContext): CheckedClipArgs
     clips.maxExpiresInSeconds,
     "expiresIn",
   );
-  return { startMs, endMs, timestampType, expiresInSeconds };
+  const timelapseSpeed =
+    args.timelapse === undefined || args.timelapse === null
+      ? undefined
+      : validateIntRange(
+          args.timelapse.speed,
+          TIMELAPSE_SPEED.min,
+          TIMELAPSE_SPEED.max,
+          "timelapse.speed",
+        );
+  return { startMs, endMs, timestampType, expiresInSeconds, timelapseSpeed };
 }
 
 async function resolveClip(
@@ -184,12 +225,13 @@ async function resolveClip(
   const expiresAtMs = Date.now() + args.expiresInSeconds * 1000;
   // Without a known origin (no PUBLIC_URL, and no plausible Host header), the URL is relative.
   const origin = context.origin ?? "";
-  const urlOf = (range: { startMs: number; endMs: number }) => {
+  const urlOf = (range: { startMs: number; endMs: number }, assembly?: ClipAssembly) => {
     const grant: ClipGrant = {
       streamArn,
       timestampType: args.timestampType,
       ...range,
       expiresAtMs,
+      ...(assembly === undefined ? {} : { assembly }),
     };
     return clipDownloadUrl(origin, clips.signer.sign(grant));
   };
@@ -199,8 +241,19 @@ async function resolveClip(
     fragmentCount: plan.fragmentCount,
     sizeBytes: plan.sizeBytes,
   }));
+  const whole = { startMs: args.startMs, endMs: args.endMs };
+  const speed = args.timelapseSpeed;
   return {
-    url: urlOf({ startMs: args.startMs, endMs: args.endMs }),
+    // One part is one GetClip, already a complete MP4; more are stitched by the download route.
+    url: plans.length === 1 ? urlOf(whole) : urlOf(whole, { kind: "whole" }),
+    timelapse:
+      speed === undefined
+        ? null
+        : {
+            url: urlOf(whole, { kind: "timelapse", speed }),
+            speed,
+            durationMs: Math.round((args.endMs - args.startMs) / speed),
+          },
     expiresAt: new Date(expiresAtMs),
     range: { start: new Date(args.startMs), end: new Date(args.endMs) },
     timestampType: args.timestampType,
@@ -210,6 +263,17 @@ async function resolveClip(
     parts,
   };
 }
+
+const ClipTimelapseInput = builder.inputType("ClipTimelapseInput", {
+  description:
+    "A timelapse: key frames only, retimed so that one second plays `speed` seconds of the range.",
+  fields: (t) => ({
+    speed: t.int({
+      required: true,
+      description: `From ${TIMELAPSE_SPEED.min} to ${TIMELAPSE_SPEED.max} (e.g. 60: an hour in a minute; 600: a ten-hour night in a minute). At most 30 frames per second are kept: at high speeds some key frames are dropped.`,
+    }),
+  }),
+});
 
 const CLIP_DESCRIPTION = [
   "A signed, expiring download URL for an MP4 of the stream's media over `range` (GetClip), and its parts when the range holds more than one GetClip can return.",
@@ -224,6 +288,10 @@ function clipArgs(arg: ArgBuilder<BuilderTypes>) {
     expiresIn: arg.int({
       description:
         "Seconds the URLs stay valid (default 3600; at most the gateway's configured maximum, 7 days by default).",
+    }),
+    timelapse: arg({
+      type: ClipTimelapseInput,
+      description: "Also sign a timelapse of the range (`Clip.timelapse`).",
     }),
   };
 }

@@ -52,12 +52,13 @@ const LIVE = `subscription ViewerFragments($name: String!) {
   }
 }`;
 
-const CLIP = `query ViewerClip($name: String!, $start: DateTime!, $end: DateTime!) {
-  clip(name: $name, range: { start: $start, end: $end }, timestampType: SERVER_TIMESTAMP) {
+const CLIP = `query ViewerClip($name: String!, $start: DateTime!, $end: DateTime!, $timelapse: ClipTimelapseInput) {
+  clip(name: $name, range: { start: $start, end: $end }, timestampType: SERVER_TIMESTAMP, timelapse: $timelapse) {
     __typename
     ... on Clip {
       url expiresAt fragmentCount sizeBytes
       parts { url fragmentCount range { start end } }
+      timelapse { url speed durationMs }
     }
     ... on KvsError { code message }
   }
@@ -78,6 +79,8 @@ const ui = {
   recent: $("recent"),
   last10: $("last10"),
   last30: $("last30"),
+  lastHour: $("last-hour"),
+  timelapseToday: $("timelapse-today"),
   clipSelection: $("clip-selection"),
   clearSelection: $("clear-selection"),
   selectionHint: $("selection-hint"),
@@ -554,7 +557,26 @@ for (const [button, ms] of [
   });
 }
 
-async function makeClip(startMs, endMs) {
+const HOUR_MS = 3_600_000;
+
+// The whole last hour as one file: the gateway stitches its GetClips into one MP4.
+ui.lastHour.addEventListener("click", () => {
+  const endMs = Date.now() - 1000;
+  makeClip(endMs - HOUR_MS, endMs);
+});
+
+// Since local midnight, key frames only, played to last about a minute.
+ui.timelapseToday.addEventListener("click", () => {
+  const endMs = Date.now() - 1000;
+  const midnight = new Date(endMs);
+  midnight.setHours(0, 0, 0, 0);
+  const startMs = midnight.getTime();
+  const speed = Math.min(1000, Math.max(2, Math.round((endMs - startMs) / 60_000)));
+  makeClip(startMs, endMs, speed);
+});
+
+/** `timelapseSpeed`: show and offer the range's timelapse at that speed instead of the clip. */
+async function makeClip(startMs, endMs, timelapseSpeed) {
   showProblem("");
   ui.clipInfo.textContent = "Asking for a clip…";
   ui.video.hidden = true;
@@ -566,6 +588,7 @@ async function makeClip(startMs, endMs) {
       name: view.name,
       start: new Date(startMs).toISOString(),
       end: new Date(endMs).toISOString(),
+      timelapse: timelapseSpeed === undefined ? null : { speed: timelapseSpeed },
     });
     clip = unwrap(data.clip, "Clip");
   } catch (error) {
@@ -577,15 +600,22 @@ async function makeClip(startMs, endMs) {
   ui.clipInfo.textContent = `${clip.fragmentCount} fragments, about ${megabytes} MB, ${timeOf(startMs)} to ${timeOf(endMs)}; the link expires at ${timeOf(Date.parse(clip.expiresAt))}. Loading…`;
   ui.clipInfo.dataset.fragmentCount = String(clip.fragmentCount);
 
+  const timelapse = clip.timelapse;
+  if (timelapse) {
+    ui.clipInfo.textContent = `Timelapse of ${clip.fragmentCount} fragments at ${timelapse.speed}×, about ${(timelapse.durationMs / 1000).toFixed(0)} s, ${timeOf(startMs)} to ${timeOf(endMs)}. Loading…`;
+  }
+  const url = timelapse ? timelapse.url : clip.url;
   ui.video.hidden = false;
-  ui.video.src = clip.url;
-  const link = clipLink(clip.url, `${view.name}-${new Date(startMs).toISOString()}.mp4`);
+  ui.video.src = url;
+  const suffix = timelapse ? `-timelapse-${timelapse.speed}x` : "";
+  const link = clipLink(url, `${view.name}-${new Date(startMs).toISOString()}${suffix}.mp4`);
   link.textContent = link.download ? "Download MP4" : "Open MP4";
   ui.download.replaceChildren(link);
   ui.download.hidden = false;
 
-  // One GetClip holds at most 200 fragments / 100 MB: longer ranges come as parts.
-  if (clip.parts.length > 1) {
+  // The link above is the whole range in one file; the parts (one GetClip each, at most 200
+  // fragments / 100 MB) are there for whoever wants separate files.
+  if (!timelapse && clip.parts.length > 1) {
     ui.parts.replaceChildren(
       ...clip.parts.map((part, index) => {
         const item = document.createElement("li");

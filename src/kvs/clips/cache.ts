@@ -46,11 +46,21 @@ export function isClipImmutable(
   return grant.endMs + settle < nowMs;
 }
 
-/** One GetClip: same stream, selector and range (the URL's expiry doesn't change the bytes). */
+/**
+ * One clip: same stream, selector, range and assembly (a single GetClip, the stitched whole, a
+ * timelapse at some speed); the URL's expiry doesn't change the bytes.
+ */
 export function clipCacheKey(
-  grant: Pick<ClipGrant, "streamArn" | "timestampType" | "startMs" | "endMs">,
+  grant: Pick<ClipGrant, "streamArn" | "timestampType" | "startMs" | "endMs" | "assembly">,
 ): string {
-  return JSON.stringify([grant.streamArn, grant.timestampType, grant.startMs, grant.endMs]);
+  const assembly = grant.assembly;
+  return JSON.stringify([
+    grant.streamArn,
+    grant.timestampType,
+    grant.startMs,
+    grant.endMs,
+    ...(assembly === undefined ? [] : [assembly.kind === "whole" ? "whole" : assembly.speed]),
+  ]);
 }
 
 export interface ClipCacheOptions {
@@ -67,6 +77,11 @@ export interface ClipCacheOptions {
   spillDirectory?: string;
   /** Bound on the bytes in the spill directory (default 2 GiB). */
   maxSpillBytes?: number;
+  /**
+   * Largest stitched clip (a whole range of many GetClips) kept in the spill directory (default a
+   * quarter of `maxSpillBytes`). Such clips are cached on disk only, written as they stream.
+   */
+  maxStitchedBytes?: number;
 }
 
 /** Inclusive byte offsets within a clip, as in an HTTP Range. */
@@ -104,6 +119,8 @@ export class ClipCache {
   #privateDirectory: Promise<string> | undefined;
   #spillingBytes = 0;
   #closed = false;
+  readonly #maxEntryBytes: number;
+  readonly #maxStitchedBytes: number;
 
   constructor(options: ClipCacheOptions = {}) {
     const maxMemoryBytes = options.maxMemoryBytes ?? 256 * 1024 * 1024;
@@ -120,11 +137,18 @@ export class ClipCache {
         if (reason === "evict") this.#spill(key, entry);
       },
     });
+    this.#maxStitchedBytes = 0;
+    this.#maxEntryBytes = Math.min(maxMemoryBytes, maxEntryBytes);
     if (options.spillDirectory !== undefined) {
       const maxSpillBytes = options.maxSpillBytes ?? 2 * 1024 * 1024 * 1024;
+      this.#maxEntryBytes = Math.max(1, Math.min(maxSpillBytes, maxEntryBytes));
+      this.#maxStitchedBytes = Math.max(
+        0,
+        Math.min(maxSpillBytes, options.maxStitchedBytes ?? Math.floor(maxSpillBytes / 4)),
+      );
       this.#files = new LRUCache<string, FileEntry>({
         maxSize: Math.max(1, maxSpillBytes),
-        maxEntrySize: Math.max(1, Math.min(maxSpillBytes, maxEntryBytes)),
+        maxEntrySize: Math.max(1, this.#maxEntryBytes, this.#maxStitchedBytes),
         sizeCalculation: (entry) => Math.max(1, entry.size),
         ttl,
         dispose: (entry) => {
@@ -136,7 +160,43 @@ export class ClipCache {
 
   /** The largest clip the cache takes (in memory or on disk); a download past it is not retained. */
   get maxEntryBytes(): number {
-    return Math.max(this.#memory.maxEntrySize, this.#files?.maxEntrySize ?? 0);
+    return Math.max(this.#memory.maxEntrySize, this.#maxEntryBytes);
+  }
+
+  /** The largest stitched clip the cache takes (0 without a spill directory). */
+  get maxStitchedBytes(): number {
+    return this.#maxStitchedBytes;
+  }
+
+  /**
+   * A file to write a stitched clip into while it streams, or undefined without a spill
+   * directory. `commit` registers the finished file under `key` (or removes it when it grew past
+   * `maxStitchedBytes` or the entry is gone stale meanwhile); `discard` removes it.
+   */
+  async stitchedFile(
+    key: string,
+  ): Promise<
+    { path: string; commit(size: number): Promise<void>; discard(): Promise<void> } | undefined
+  > {
+    const files = this.#files;
+    if (files === undefined || this.#spillDirectory === undefined || this.#closed) return undefined;
+    this.#privateDirectory ??= mkdtemp(join(this.#spillDirectory, "kvs-clips-"));
+    const directory = await this.#privateDirectory;
+    const path = join(directory, `${this.#fileName(key)}.stitched.mp4`);
+    const discard = () => unlink(path).catch(() => {});
+    return {
+      path,
+      discard,
+      commit: async (size) => {
+        if (this.#closed || size > this.#maxStitchedBytes) return discard();
+        files.set(key, { path, size });
+      },
+    };
+  }
+
+  #fileName(key: string): string {
+    // A unique name per write: replacing an entry disposes (unlinks) the old file.
+    return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}-${++this.#fileCounter}`;
   }
 
   get memoryBytes(): number {
@@ -211,9 +271,7 @@ export class ClipCache {
     this.#privateDirectory ??= mkdtemp(spillDirectoryPrefix(spillDirectory));
     try {
       const directory = await this.#privateDirectory;
-      // A unique name per write: replacing an entry disposes (unlinks) the old file.
-      const name = `${createHash("sha256").update(key).digest("hex").slice(0, 32)}-${++this.#fileCounter}.mp4`;
-      const path = join(directory, name);
+      const path = join(directory, `${this.#fileName(key)}.mp4`);
       await writeFile(path, entry.chunks);
       const ttl = entry.expiresAt - Date.now();
       if (this.#closed || ttl <= 0) {

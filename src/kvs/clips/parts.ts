@@ -14,6 +14,11 @@ import { type Fragment, type RangeMs, type TimestampType, timestampOf } from "..
  */
 
 export interface ClipPartPlan extends RangeMs {
+  /**
+   * Producer timestamp of the part's first fragment: where its GetClip's timeline starts (GetClip
+   * places packets by producer time from the first fragment), so parts can be laid end to end.
+   */
+  firstProducerMs: number;
   fragmentCount: number;
   /** Sum of the fragments' stored (Matroska) sizes; the MP4 is of the same order. */
   sizeBytes: number;
@@ -34,6 +39,9 @@ export const GET_CLIP_LIMITS: ClipPartLimits = {
 
 interface StartGroup {
   startMs: number;
+  /** Producer timestamp of the group's lowest fragment number (GetClip's first of the group). */
+  firstProducerMs: number;
+  firstNumber: string;
   count: number;
   sizeBytes: number;
 }
@@ -73,6 +81,7 @@ export function planClipParts(
     current = {
       startMs: current === undefined ? range.startMs : group.startMs,
       endMs: range.endMs,
+      firstProducerMs: group.firstProducerMs,
       fragmentCount: group.count,
       sizeBytes: group.sizeBytes,
     };
@@ -102,12 +111,18 @@ function groupByStart(fragments: readonly Fragment[], timestampType: TimestampTy
     if (group === undefined) {
       byStart.set(startMs, {
         startMs,
+        firstProducerMs: fragment.producerTimestamp.getTime(),
+        firstNumber: fragment.number,
         count: 1,
         sizeBytes: fragment.sizeBytes,
       });
     } else {
       group.count += 1;
       group.sizeBytes += fragment.sizeBytes;
+      if (compareFragmentNumbers(fragment.number, group.firstNumber) < 0) {
+        group.firstProducerMs = fragment.producerTimestamp.getTime();
+        group.firstNumber = fragment.number;
+      }
     }
   }
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { KvsClients } from "../core/clients.ts";
 import type { EndpointCache } from "../core/endpoints.ts";
+import { listFragmentsVia } from "../core/fragments.ts";
 import {
   ClipCache,
   type ClipCacheOptions,
@@ -9,8 +10,10 @@ import {
 } from "./cache.ts";
 import { ClipDownloads } from "./downloads.ts";
 import { ClipGovernor } from "./governor.ts";
+import type { ClipPartWindowsOptions } from "./part-windows.ts";
 import { type ClipPartLimits, GET_CLIP_LIMITS } from "./parts.ts";
 import { ClipSigner, type ClipSigningKey } from "./signing.ts";
+import { StitchedClips } from "./stitched-clips.ts";
 import { createGetClipCall } from "./upstream.ts";
 
 /**
@@ -35,6 +38,8 @@ export interface ClipOptions {
   defaultExpiresInSeconds?: number;
   /** Longest URL lifetime a query may ask for (default 7 days). */
   maxExpiresInSeconds?: number;
+  /** How a whole-range download reads ListFragments (window length, pacing). */
+  partWindows?: Omit<ClipPartWindowsOptions, "signal" | "limits" | "pace">;
 }
 
 export interface ClipServices {
@@ -42,6 +47,8 @@ export interface ClipServices {
   readonly governor: ClipGovernor;
   readonly cache: ClipCache;
   readonly downloads: ClipDownloads;
+  /** Whole-range and timelapse downloads, stitched from the parts' GetClips. */
+  readonly stitched: StitchedClips;
   readonly partLimits: ClipPartLimits;
   readonly defaultExpiresInSeconds: number;
   readonly maxExpiresInSeconds: number;
@@ -51,6 +58,10 @@ export interface ClipServices {
 export interface ClipServicesDeps {
   clients: KvsClients;
   endpoints: EndpointCache;
+  /** Waits for a ListFragments call's turn on a stream (shared with the other listings). */
+  listFragmentsPace?:
+    | ((streamArn: string, signal: AbortSignal | undefined) => Promise<void>)
+    | undefined;
   /** Newest first: the first signs, all verify. */
   signingKeys: readonly ClipSigningKey[];
   options?: ClipOptions | undefined;
@@ -60,6 +71,7 @@ export function createClipServices({
   clients,
   endpoints,
   signingKeys,
+  listFragmentsPace,
   options = {},
 }: ClipServicesDeps): ClipServices {
   const signer = new ClipSigner({ keys: signingKeys.length > 0 ? signingKeys : [ephemeralKey()] });
@@ -69,8 +81,10 @@ export function createClipServices({
     maxQueuePerStream: options.queuePerStream ?? 50,
   });
   const cache = new ClipCache(options.cache ?? {});
+  const getClip = createGetClipCall(clients, endpoints);
+  const partLimits = { ...GET_CLIP_LIMITS, ...options.partLimits };
   const downloads = new ClipDownloads({
-    getClip: createGetClipCall(clients, endpoints),
+    getClip,
     governor,
     cache,
     immutability: { ...DEFAULT_IMMUTABILITY, ...options.immutability },
@@ -79,12 +93,29 @@ export function createClipServices({
       : { maxInFlightBytes: options.maxInFlightBytes }),
     ...(options.joinWindowBytes === undefined ? {} : { joinWindowBytes: options.joinWindowBytes }),
   });
+  const stitched = new StitchedClips({
+    getClip,
+    governor,
+    cache,
+    cacheable: (grant) => downloads.cacheable(grant),
+    listFragments: (grant, signal) =>
+      listFragmentsVia(
+        clients,
+        endpoints.loader(),
+        { arn: grant.streamArn },
+        grant.timestampType,
+        signal,
+      ),
+    ...(listFragmentsPace === undefined ? {} : { paceListFragments: listFragmentsPace }),
+    partWindows: { ...options.partWindows, limits: partLimits },
+  });
   return {
     signer,
     governor,
     cache,
     downloads,
-    partLimits: { ...GET_CLIP_LIMITS, ...options.partLimits },
+    stitched,
+    partLimits,
     defaultExpiresInSeconds: options.defaultExpiresInSeconds ?? 3600,
     maxExpiresInSeconds: options.maxExpiresInSeconds ?? 7 * 24 * 3600,
     close: () => cache.close(),

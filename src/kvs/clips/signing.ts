@@ -8,6 +8,17 @@ import { isTimestampType, TIMESTAMP_TYPES, type TimestampType } from "../core/fr
  * key can be rotated without breaking URLs already handed out: the first key signs, any key verifies.
  */
 
+/**
+ * How the download route assembles a grant's range. Without one, the grant is a single GetClip
+ * (a part's link, or a range that fits one GetClip). "whole": every part's GetClip, one after
+ * another, stitched into one fragmented MP4. "timelapse": the same GetClips, key frames only,
+ * played `speed` times faster.
+ */
+export type ClipAssembly = { kind: "whole" } | { kind: "timelapse"; speed: number };
+
+/** Timelapse speeds a link may carry: 2× up to a day in a minute and a half (1000×). */
+export const TIMELAPSE_SPEED = { min: 2, max: 1000 } as const;
+
 /** What a download URL grants: one GetClip of this stream, selector and range, until `expiresAtMs`. */
 export interface ClipGrant {
   streamArn: string;
@@ -18,6 +29,8 @@ export interface ClipGrant {
   endMs: number;
   /** Epoch milliseconds. */
   expiresAtMs: number;
+  /** Absent: one GetClip of the range. */
+  assembly?: ClipAssembly | undefined;
 }
 
 export interface SignedClipGrant extends ClipGrant {
@@ -59,6 +72,8 @@ const PARAM = {
   expires: "expires",
   keyId: "kid",
   signature: "sig",
+  assembly: "assemble",
+  speed: "speed",
 } as const;
 
 function validatedKey(key: ClipSigningKey): ClipSigningKey {
@@ -130,8 +145,15 @@ export class ClipSigner {
     if (signed.expiresAtMs <= this.#now()) {
       throw new ClipTokenError("expired", `the URL expired at ${iso(signed.expiresAtMs)}`);
     }
-    const { streamArn, timestampType, startMs, endMs, expiresAtMs } = signed;
-    return { streamArn, timestampType, startMs, endMs, expiresAtMs };
+    const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly } = signed;
+    return {
+      streamArn,
+      timestampType,
+      startMs,
+      endMs,
+      expiresAtMs,
+      ...(assembly === undefined ? {} : { assembly }),
+    };
   }
 
   /** Verifies the grant carried by a download URL's query string. */
@@ -150,20 +172,57 @@ function hmac(secret: Uint8Array, keyId: string, grant: ClipGrant): Buffer {
     grant.startMs,
     grant.endMs,
     grant.expiresAtMs,
+    // Appended only when present, so single-GetClip links keep the message (and links) they had.
+    ...assemblyFields(grant.assembly),
   ]);
   return createHmac("sha256", secret).update(message).digest();
 }
 
+function assemblyFields(assembly: ClipAssembly | undefined): Array<string | number> {
+  if (assembly === undefined) return [];
+  return assembly.kind === "whole" ? ["whole"] : ["timelapse", assembly.speed];
+}
+
 export function grantToParams(signed: SignedClipGrant): URLSearchParams {
+  const assembly = signed.assembly;
   return new URLSearchParams([
     [PARAM.stream, signed.streamArn],
     [PARAM.timestampType, signed.timestampType],
     [PARAM.start, iso(signed.startMs)],
     [PARAM.end, iso(signed.endMs)],
+    ...(assembly === undefined ? [] : [[PARAM.assembly, assembly.kind]]),
+    ...(assembly?.kind === "timelapse" ? [[PARAM.speed, String(assembly.speed)]] : []),
     [PARAM.expires, iso(signed.expiresAtMs)],
     [PARAM.keyId, signed.keyId],
     [PARAM.signature, signed.signature],
   ]);
+}
+
+/** The `assemble` (and `speed`) parameters; absent means one GetClip. */
+function assemblyFromParams(params: URLSearchParams): ClipAssembly | undefined {
+  if (!params.has(PARAM.assembly)) {
+    if (params.has(PARAM.speed))
+      throw new ClipTokenError("malformed", `"${PARAM.speed}" needs "${PARAM.assembly}"`);
+    return undefined;
+  }
+  const kind = required(params, PARAM.assembly);
+  if (kind === "whole") {
+    if (params.has(PARAM.speed))
+      throw new ClipTokenError("malformed", `"${PARAM.speed}" is for timelapse links only`);
+    return { kind };
+  }
+  if (kind !== "timelapse") {
+    throw new ClipTokenError("malformed", `"${PARAM.assembly}" must be whole or timelapse`);
+  }
+  const text = required(params, PARAM.speed);
+  const speed = Number(text);
+  if (!/^\d{1,4}$/.test(text) || speed < TIMELAPSE_SPEED.min || speed > TIMELAPSE_SPEED.max) {
+    throw new ClipTokenError(
+      "malformed",
+      `"${PARAM.speed}" must be an integer from ${TIMELAPSE_SPEED.min} to ${TIMELAPSE_SPEED.max}`,
+    );
+  }
+  return { kind, speed };
 }
 
 /** Reads a grant from a query string; anything missing or unparsable is "malformed". */
@@ -182,6 +241,7 @@ export function grantFromParams(params: URLSearchParams): SignedClipGrant {
     startMs: timestampParam(params, PARAM.start),
     endMs: timestampParam(params, PARAM.end),
     expiresAtMs: timestampParam(params, PARAM.expires),
+    assembly: assemblyFromParams(params),
     keyId: required(params, PARAM.keyId),
     signature: required(params, PARAM.signature),
   };

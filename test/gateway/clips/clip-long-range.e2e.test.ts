@@ -111,9 +111,9 @@ describe("clips longer than one GetClip", () => {
     const clip = await clipOf(standard, T0, T0 + SECONDS * 1000);
     expect(clip.parts.map((part) => part.fragmentCount)).toEqual([200, 50]);
 
-    // The whole-range URL gets what GetClip gives: the first 200 fragments only.
+    // The whole-range URL is both parts' GetClips stitched into one file.
     const whole = await probe(directory, "whole.mp4", (await download(clip.url)).body);
-    expect(whole.videoFrames).toBe(200 * FPS);
+    expect(whole.videoFrames).toBe(250 * FPS);
 
     const parts = await Promise.all(clip.parts.map((part) => download(part.url)));
     const probed = await Promise.all(

@@ -99,3 +99,26 @@ export const ThreeClipsQuery = graphql(/* GraphQL */ `
     }
   }
 `);
+
+export const LongClipQuery = graphql(/* GraphQL */ `
+  query LongClip($name: String!, $range: TimeRange!, $timestampType: TimestampType, $speed: Int!) {
+    clip(name: $name, range: $range, timestampType: $timestampType, timelapse: { speed: $speed }) {
+      __typename
+      ...ClipFields
+      ... on Clip {
+        timelapse {
+          url
+          speed
+          durationMs
+        }
+      }
+      ... on KvsError {
+        code
+        message
+      }
+      ... on InvalidArgument {
+        argument
+      }
+    }
+  }
+`);

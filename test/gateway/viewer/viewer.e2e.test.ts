@@ -18,7 +18,12 @@ let browser: Browser;
 let screenshots: string;
 
 beforeAll(async () => {
-  stack = await startStack({ kvs: { demoStream: true } });
+  // Parts of at most 4 fragments, so that the few seconds of demo stream a test sees already make
+  // clips of several GetClips, which the gateway stitches into one fragmented MP4.
+  stack = await startStack({
+    kvs: { demoStream: true },
+    gateway: { clips: { partLimits: { maxFragments: 4 } } },
+  });
   screenshots = await scratchDirectory("viewer-");
   browser = await launchChromium();
 });
@@ -167,6 +172,43 @@ describe("viewer page", () => {
     await page.screenshot({ path: screenshot, fullPage: true });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
     expect(await page.isHidden("#problem")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("plays this hour as one stitched file and today's timelapse", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = collectErrors(page);
+    await page.goto(`${stack.url}/viewer/`);
+    // Enough of the demo stream for a few parts of 4 fragments.
+    await page.waitForFunction(() => document.querySelectorAll(".fragment").length >= 12, {
+      timeout: 20_000,
+    });
+
+    await page.click("#last-hour");
+    const hour = await videoLoaded(page);
+    expect(hour.error).toBeNull();
+    // A fragmented MP4's init segment holds no total duration (the player learns it as it
+    // reads): play it past the first part boundary (4 fragments, about 4 s) instead.
+    await page.$eval("video", (video) => video.play());
+    await page.waitForFunction(
+      () => (document.querySelector("video")?.currentTime ?? 0) > 5,
+      undefined,
+      { timeout: 20_000 },
+    );
+    const fragments = Number(await page.getAttribute("#clip-info", "data-fragment-count"));
+    expect(fragments).toBeGreaterThanOrEqual(9);
+    // One link for the whole range; the parts listed below it.
+    expect(await page.getAttribute("#download a", "href")).toBe(hour.src);
+    expect(new URL(hour.src).searchParams.get("assemble")).toBe("whole");
+    expect(await page.$$eval("#parts li", (items) => items.length)).toBe(Math.ceil(fragments / 4));
+
+    await page.click("#timelapse-today");
+    const timelapse = await videoLoaded(page, hour.src);
+    expect(timelapse.error).toBeNull();
+    expect(new URL(timelapse.src).searchParams.get("assemble")).toBe("timelapse");
+    expect(await page.textContent("#clip-info")).toMatch(/^Timelapse of \d+ fragments at \d+×/);
+    expect(await page.isHidden("#parts")).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -45,7 +45,13 @@ describe("planClipParts", () => {
   it("gives one part spanning the whole range when it fits one GetClip", () => {
     const fragments = [fragment(1, T0 + 500), fragment(2, T0 + 1500)];
     expect(planClipParts({ startMs: T0, endMs: T0 + 10_000 }, fragments, BY_SERVER)).toEqual([
-      { startMs: T0, endMs: T0 + 10_000, fragmentCount: 2, sizeBytes: 2000 },
+      {
+        startMs: T0,
+        endMs: T0 + 10_000,
+        firstProducerMs: T0 + 500,
+        fragmentCount: 2,
+        sizeBytes: 2000,
+      },
     ]);
   });
 
@@ -96,7 +102,7 @@ describe("planClipParts", () => {
     // By server timestamp, a re-sent fragment arrives later but is still the same producer instant.
     const byServer = [fragment(9, T0 + 50, 100, T0), fragment(12, T0 + 4000, 300, T0)];
     expect(planClipParts({ startMs: T0, endMs: T0 + 5000 }, byServer, BY_SERVER)).toEqual([
-      { startMs: T0, endMs: T0 + 5000, fragmentCount: 1, sizeBytes: 100 },
+      { startMs: T0, endMs: T0 + 5000, firstProducerMs: T0, fragmentCount: 1, sizeBytes: 100 },
     ]);
   });
 

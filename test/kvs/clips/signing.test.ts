@@ -154,3 +154,62 @@ describe("ClipSigner", () => {
     expect(failure(() => grantFromParams(repeated))).toBe("malformed");
   });
 });
+
+describe("assembled clip links (whole range, timelapse)", () => {
+  const whole: ClipGrant = { ...GRANT, assembly: { kind: "whole" } };
+  const timelapse: ClipGrant = { ...GRANT, assembly: { kind: "timelapse", speed: 60 } };
+
+  it("round-trips the assembly through the URL", () => {
+    for (const grant of [whole, timelapse]) {
+      const params = new URLSearchParams(grantToParams(signer().sign(grant)).toString());
+      expect(signer().verifyParams(params)).toEqual(grant);
+    }
+    const params = grantToParams(signer().sign(timelapse));
+    expect([params.get("assemble"), params.get("speed")]).toEqual(["timelapse", "60"]);
+  });
+
+  it("signs the assembly: one GetClip, the whole range and each speed are different links", () => {
+    const signatures = [
+      GRANT,
+      whole,
+      timelapse,
+      { ...timelapse, assembly: { kind: "timelapse", speed: 61 } } as ClipGrant,
+    ].map((grant) => signer().sign(grant).signature);
+    expect(new Set(signatures).size).toBe(4);
+  });
+
+  it("refuses a link whose assembly or speed was changed", () => {
+    const params = grantToParams(signer().sign(timelapse));
+    const faster = new URLSearchParams(params);
+    faster.set("speed", "600");
+    expect(failure(() => signer().verifyParams(faster))).toBe("bad-signature");
+    const dropped = new URLSearchParams(params);
+    dropped.delete("assemble");
+    dropped.delete("speed");
+    expect(failure(() => signer().verifyParams(dropped))).toBe("bad-signature");
+    const single = new URLSearchParams(grantToParams(signer().sign(GRANT)));
+    single.set("assemble", "whole");
+    expect(failure(() => signer().verifyParams(single))).toBe("bad-signature");
+  });
+
+  it("refuses malformed assembly parameters before checking the signature", () => {
+    const base = grantToParams(signer().sign(timelapse));
+    const cases: Array<[string, string | undefined, string | undefined]> = [
+      ["slideshow", "60", undefined],
+      ["timelapse", undefined, undefined],
+      ["timelapse", "1", undefined],
+      ["timelapse", "1001", undefined],
+      ["timelapse", "6e1", undefined],
+      ["whole", "60", undefined],
+      [undefined as unknown as string, "60", undefined],
+    ];
+    for (const [assemble, speed] of cases) {
+      const params = new URLSearchParams(base);
+      params.delete("assemble");
+      params.delete("speed");
+      if (assemble !== undefined) params.set("assemble", assemble);
+      if (speed !== undefined) params.set("speed", speed);
+      expect(failure(() => grantFromParams(params))).toBe("malformed");
+    }
+  });
+});
