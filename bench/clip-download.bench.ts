@@ -5,7 +5,6 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { get } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -18,6 +17,7 @@ import { createLocalKvs } from "../src/local-kvs/index.ts";
 import { dataEndpoint } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
+import { consume, type Measured, viaGateway } from "./support/download.ts";
 
 const STREAM = "bench-clip";
 const SECONDS = 90; // one fragment per second, ~0.9 MB each: one GetClip of ~80 MB
@@ -93,22 +93,6 @@ function nextMessage<T extends ChildMessage["type"]>(child: ChildProcess, type: 
   });
 }
 
-interface Measured {
-  bytes: number;
-  ms: number;
-  firstByteMs: number;
-}
-
-async function consume(body: Readable, t0: number): Promise<Measured> {
-  let bytes = 0;
-  let firstByteMs = 0;
-  for await (const chunk of body) {
-    if (bytes === 0) firstByteMs = performance.now() - t0;
-    bytes += (chunk as Buffer).byteLength;
-  }
-  return { bytes, ms: performance.now() - t0, firstByteMs };
-}
-
 async function direct(
   client: KinesisVideoArchivedMediaClient,
   range: { start: Date; end: Date },
@@ -126,20 +110,6 @@ async function direct(
   );
   if (!(output.Payload instanceof Readable)) throw new Error("GetClip gave no stream");
   return consume(output.Payload, t0);
-}
-
-function viaGateway(url: string): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    get(url, (response) => {
-      if (response.statusCode !== 200) {
-        reject(new Error(`gateway answered ${response.statusCode}`));
-        response.resume();
-        return;
-      }
-      consume(response, t0).then(resolve, reject);
-    }).on("error", reject);
-  });
 }
 
 async function clipUrl(

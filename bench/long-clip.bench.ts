@@ -6,7 +6,6 @@
 // Run: node bench/long-clip.bench.ts
 
 import { type ChildProcess, fork } from "node:child_process";
-import { get } from "node:http";
 import { Readable } from "node:stream";
 import {
   GetClipCommand,
@@ -20,6 +19,7 @@ import { createLocalKvs } from "../src/local-kvs/index.ts";
 import { GetMediaReader } from "../src/mkv/getmedia/reader.ts";
 import { ingestDemoRange } from "../test/support/demo-ingest.ts";
 import { dataEndpoint } from "../test/support/kvs-local.ts";
+import { consume, type Measured, viaGateway } from "./support/download.ts";
 
 const STREAM = "bench-long-clip";
 /** Ten parts of 200 one-second fragments. */
@@ -101,36 +101,6 @@ function nextMessage<T extends ChildMessage["type"]>(child: ChildProcess, type: 
       resolve(message as Extract<ChildMessage, { type: T }>);
     };
     child.on("message", onMessage);
-  });
-}
-
-interface Measured {
-  bytes: number;
-  ms: number;
-  firstByteMs: number;
-}
-
-async function consume(body: AsyncIterable<Uint8Array>, t0: number): Promise<Measured> {
-  let bytes = 0;
-  let firstByteMs = 0;
-  for await (const chunk of body) {
-    if (bytes === 0) firstByteMs = performance.now() - t0;
-    bytes += chunk.byteLength;
-  }
-  return { bytes, ms: performance.now() - t0, firstByteMs };
-}
-
-function viaGateway(url: string): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    get(url, (response) => {
-      if (response.statusCode !== 200) {
-        reject(new Error(`gateway answered ${response.statusCode}`));
-        response.resume();
-        return;
-      }
-      consume(response, t0).then(resolve, reject);
-    }).on("error", reject);
   });
 }
 

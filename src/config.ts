@@ -2,6 +2,7 @@
 // a misconfigured gateway fails at start instead of at the first request.
 
 import { randomBytes } from "node:crypto";
+import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 import type { ClipOptions } from "./kvs/clips/services.ts";
 import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
 import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
@@ -202,12 +203,6 @@ function parseClipKeys(reader: Reader): { keys: ClipSigningKey[]; generated: boo
 }
 
 const MB = 1024 * 1024;
-
-/** 127.0.0.0/8, ::1 and localhost: only this machine reaches a listener bound there. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
-}
 
 function parseMetrics(reader: Reader, gatewayHost: string): MetricsSettings {
   const bearerToken = reader.string("METRICS_TOKEN");

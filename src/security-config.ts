@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 // The security settings of config.ts: authentication, document limits, schema exposure, host
 // checks and proxies, per-principal shares. Secure by default: against AWS the gateway refuses to
 // start without an auth configuration unless AUTH=off says so explicitly; the embedded local demo
@@ -20,12 +21,6 @@ export interface SettingsReader {
 export interface SecuritySettings extends GatewaySecurity {
   /** Why auth is off, for the line printed at every start; undefined when it is on. */
   authOffReason: string | undefined;
-}
-
-export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"];
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function parseApiKeys(reader: SettingsReader): ApiKeySetting[] {
@@ -96,7 +91,7 @@ export function parseSecuritySettings(
       "AUTH=off: authentication is OFF; anyone who reaches the port sees every stream";
   } else if (configured) {
     auth = { mode: "on", apiKeys, jwt };
-  } else if (context.mode === "local" && isLoopback(context.host)) {
+  } else if (context.mode === "local" && isLoopbackHost(context.host)) {
     auth = { mode: "off" };
     authOffReason =
       "authentication is off: the embedded local demo is bound to loopback and no AUTH_API_KEYS or AUTH_JWT_* is set";

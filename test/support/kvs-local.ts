@@ -357,3 +357,21 @@ export async function listByProducer(
     client.destroy();
   }
 }
+
+/**
+ * The environment for running Debian's AWS CLI against kvs-local: dummy credentials, no config
+ * files or instance metadata to look for (HOME is `dir`), no pager.
+ */
+export function awsCliEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_ACCESS_KEY_ID: "x",
+    AWS_SECRET_ACCESS_KEY: "x",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_PAGER: "",
+  };
+}

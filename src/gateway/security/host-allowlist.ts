@@ -8,10 +8,17 @@ import { isIP } from "node:net";
 
 const LOOPBACK_NAMES = new Set(["localhost", "localhost.localdomain"]);
 
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const plain = address.replace(/^::ffff:/, "");
-  return plain === "::1" || /^127\.\d+\.\d+\.\d+$/.test(plain);
+/**
+ * 127.0.0.0/8, ::1 (also IPv4-mapped or bracketed) and localhost: only this machine reaches a
+ * listener bound there, or sends from there. The one loopback test of the gateway and its config.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const bare = host
+    .replace(/^\[|\]$/g, "")
+    .replace(/^::ffff:/i, "")
+    .toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 /** "Example.com:4000" → "example.com"; "[::1]:4000" → "::1". */
@@ -38,6 +45,6 @@ export class HostAllowlist {
     const name = hostnameOf(host);
     if (isIP(name) !== 0) return true;
     if (this.#names.has(name)) return true;
-    return LOOPBACK_NAMES.has(name) && isLoopbackAddress(localAddress);
+    return LOOPBACK_NAMES.has(name) && isLoopbackHost(localAddress);
   }
 }

@@ -7,7 +7,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { spanSeconds } from "../../support/clips.ts";
-import { createStreams, listByProducer, startLocalKvs } from "../../support/kvs-local.ts";
+import {
+  awsCliEnv,
+  createStreams,
+  listByProducer,
+  startLocalKvs,
+} from "../../support/kvs-local.ts";
 import { decodes, ffprobe } from "../../support/media.ts";
 import { demoSample } from "../../support/mkv.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
@@ -44,17 +49,7 @@ beforeAll(async () => {
   dir = await scratchDirectory("kvs-clip-test-");
   await createStreams(backend.endpoint, ["sample"]);
   await ingestAt(backend.endpoint, "sample", sample.bytes, T0);
-  env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: "x",
-    AWS_SECRET_ACCESS_KEY: "x",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_PAGER: "",
-  };
+  env = awsCliEnv(dir);
 });
 
 afterAll(async () => {

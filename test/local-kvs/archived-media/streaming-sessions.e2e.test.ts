@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/local-kvs/clock.ts";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { getClipToFile } from "../../support/clips.ts";
-import { archivedMedia, createStreams, startLocalKvs } from "../../support/kvs-local.ts";
+import { archivedMedia, awsCliEnv, createStreams, startLocalKvs } from "../../support/kvs-local.ts";
 import { ffprobe, run } from "../../support/media.ts";
 import { demoSample } from "../../support/mkv.ts";
 import {
@@ -176,17 +176,7 @@ describe("HLS ON_DEMAND", () => {
   });
 
   it("answers the AWS CLI's get-hls-streaming-session-url with a URL ffprobe plays", async () => {
-    const env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: "x",
-      AWS_SECRET_ACCESS_KEY: "x",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_PAGER: "",
-    };
+    const env = awsCliEnv(dir);
     const { stdout } = await promisify(execFile)(
       "/usr/bin/aws",
       [
