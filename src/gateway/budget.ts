@@ -15,6 +15,11 @@ export class UpstreamBudget {
     this.#remaining = limit;
   }
 
+  /** Calls taken so far. */
+  get used(): number {
+    return this.limit - this.#remaining;
+  }
+
   /** Takes one call from the budget; a GraphQL error on the asking field once it is spent. */
   spend(): void {
     if (this.#remaining <= 0) {

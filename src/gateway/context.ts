@@ -86,7 +86,9 @@ export function createContext(services: GatewayServices, source: ContextSource):
     budget,
     requestId,
     log: services.log.child({ reqId: requestId }),
-    streams: createStreamLoader(services.clients, () => budget.spend()),
+    streams: createStreamLoader(async (ref) =>
+      services.streamCache.describe(ref, () => budget.spend()),
+    ),
     endpoints: services.endpoints.loader(),
     origin: originOf(services, source),
     signal: source.request?.signal,

@@ -6,9 +6,20 @@ import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/
 import { type KvsClientOptions, KvsClients } from "../kvs/core/clients.ts";
 import { EndpointCache, type EndpointCacheOptions } from "../kvs/core/endpoints.ts";
 import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
+import { DEFAULT_SETTLE_POLICY } from "../kvs/core/settled.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
+import {
+  DEFAULT_STREAM_CACHE,
+  StreamCache,
+  type StreamCacheOptions,
+} from "../kvs/core/stream-cache.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
+import {
+  DEFAULT_FRAGMENT_WINDOWS,
+  FragmentWindows,
+  type FragmentWindowsOptions,
+} from "../kvs/timeline/fragment-windows.ts";
 import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
 import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument } from "./observability/metrics.ts";
@@ -30,6 +41,10 @@ export interface GatewayOptions {
   maxUpstreamCallsPerOperation?: number | undefined;
   /** Clip downloads: GetClip pacing, cache, part sizes, URL lifetimes (defaults when undefined). */
   clips?: ClipOptions | undefined;
+  /** DescribeStream / ListStreams answers shared across requests (DEFAULT_STREAM_CACHE when undefined). */
+  streamCache?: StreamCacheOptions | undefined;
+  /** Settled ListFragments windows shared across requests (DEFAULT_FRAGMENT_WINDOWS when undefined). */
+  fragmentWindows?: FragmentWindowsOptions | undefined;
   /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
   getMedia?: GetMediaOptions | undefined;
   /**
@@ -68,6 +83,10 @@ export interface GatewayServices {
   readonly clips: ClipServices;
   /** Live GetMedia sessions shared by subscribers (one per stream for start NOW). */
   readonly getMedia: GetMediaFanout;
+  /** Stream descriptions and ListStreams pages shared across requests, for a short TTL. */
+  readonly streamCache: StreamCache;
+  /** ListFragments answers for settled windows, read by fragments, recordings, coverage and clip parts. */
+  readonly fragmentWindows: FragmentWindows;
   /** Stream name → ARN, briefly cached: live subscriptions key their sessions on the ARN. */
   readonly streamArns: StreamArnCache;
   /** Paces the ListFragments pages of long listings (clip parts) per stream ARN, process-wide. */
@@ -115,6 +134,13 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clips,
     getMedia,
     streamArns: new StreamArnCache(),
+    streamCache: new StreamCache(clients, options.streamCache ?? DEFAULT_STREAM_CACHE),
+    // Settled by the same rule as the clip cache (CLIP_SETTLE_*).
+    fragmentWindows: new FragmentWindows(
+      observer,
+      options.fragmentWindows ?? DEFAULT_FRAGMENT_WINDOWS,
+      { ...DEFAULT_SETTLE_POLICY, ...options.clips?.immutability },
+    ),
     listFragmentsPacer,
     onClose(cleanup) {
       cleanups.push(cleanup);

@@ -31,6 +31,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       clipSigningKeys: [{ id: "test", secret: Buffer.alloc(32, 7) }],
       graphiql: true,
       endpointCache: { ttlMs: 45 * 60 * 1000, max: 1000 },
+      // The cross-request caches are off unless a test turns them on: most tests change streams
+      // and fragments between queries and expect to see it at once.
+      streamCache: { ttlMs: 0, max: 1 },
+      fragmentWindows: { windowMs: 3_600_000, maxWindows: 0, maxBytes: 0 },
       ...options.gateway,
       kvs: {
         // One attempt: each injected fault reaches the gateway exactly once.

@@ -6,13 +6,14 @@ import type { ArgBuilder } from "@pothos/core";
 import { type ClipPartPlan, planClipParts } from "../../kvs/clips/parts.ts";
 import { type ClipAssembly, type ClipGrant, TIMELAPSE_SPEED } from "../../kvs/clips/signing.ts";
 import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/core/errors.ts";
-import { allFragments, listFragmentsVia, type TimestampType } from "../../kvs/core/fragments.ts";
+import { allFragments, type TimestampType } from "../../kvs/core/fragments.ts";
 import type { StreamDescription } from "../../kvs/core/streams.ts";
 import { invalid, validateIntRange } from "../../kvs/core/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
+import { cachedListFragments } from "./fragment-listing.ts";
 import { loadStream, StreamObject, streamArgsScopes, streamRefArgs } from "./streams.ts";
 import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
 
@@ -199,24 +200,10 @@ async function resolveClip(
     );
   }
   const range = { startMs: args.startMs, endMs: args.endMs };
-  const list = listFragmentsVia(
-    context.services.clients,
-    context.endpoints,
-    { arn: streamArn },
-    args.timestampType,
-    context.signal,
-  );
-  const pacer = context.services.listFragmentsPacer;
   const fragments = await allFragments(
-    (start, end, nextToken) => {
-      context.budget.spend();
-      return list(start, end, nextToken);
-    },
+    cachedListFragments(context, streamArn, args.timestampType, { paced: true }),
     range,
-    {
-      pace: (signal) => pacer.acquire(streamArn, signal),
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-    },
+    context.signal === undefined ? {} : { signal: context.signal },
   );
   const plans = planClipParts(range, fragments, args.timestampType, clips.partLimits);
   if (plans.length === 0)

@@ -3,7 +3,6 @@
 import {
   type Fragment,
   type FragmentPosition,
-  listFragmentsVia,
   orderedFragmentsPage,
   positionOf,
   type TimestampType,
@@ -11,6 +10,7 @@ import {
 import { invalid, validateTimestampRange } from "../../kvs/core/validation.ts";
 import { builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
+import { cachedListFragments } from "./fragment-listing.ts";
 import { connectionPage, decodeCursor, encodeCursor, pageArgs, pageSize } from "./pagination.ts";
 import { StreamObject } from "./streams.ts";
 import { TimeRangeInput, TimestampTypeEnum } from "./time.ts";
@@ -85,17 +85,8 @@ builder.objectField(StreamObject, "fragments", (t) =>
         after = { timestampMs: cursor.t, number: cursor.n };
       }
 
-      const list = listFragmentsVia(
-        context.services.clients,
-        context.endpoints,
-        { arn: stream.arn },
-        timestampType,
-      );
       const page = await orderedFragmentsPage(
-        (...call) => {
-          context.budget.spend();
-          return list(...call);
-        },
+        cachedListFragments(context, stream.arn, timestampType),
         { start: range.start, end: range.end, timestampType, after, limit: first },
       );
       const edges = page.fragments.map((fragment) => {

@@ -6,6 +6,7 @@ import "./errors.ts";
 import "./time.ts";
 import "./streams.ts";
 import "./fragments.ts";
+import "./timeline.ts";
 import "./clips.ts";
 import "./getmedia-errors.ts";
 import "./live-fragments.ts";

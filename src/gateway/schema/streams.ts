@@ -3,7 +3,7 @@
 
 import type { ArgBuilder } from "@pothos/core";
 import { ResourceNotFoundError } from "../../kvs/core/errors.ts";
-import { listStreams, type StreamDescription } from "../../kvs/core/streams.ts";
+import type { StreamDescription } from "../../kvs/core/streams.ts";
 import {
   invalid,
   type StreamRef,
@@ -146,12 +146,14 @@ async function listAllowedStreams(
   let token = start.k;
   let skip = start.s;
   for (let calls = 0; ; calls++) {
-    context.budget.spend();
-    const page = await listStreams(context.services.clients, {
-      maxResults: allowsAll ? Math.min(1000, skip + first) : 1000,
-      nextToken: token ?? undefined,
-      nameStartsWith: prefix,
-    });
+    const page = await context.services.streamCache.listStreams(
+      {
+        maxResults: allowsAll ? Math.min(1000, skip + first) : 1000,
+        nextToken: token ?? undefined,
+        nameStartsWith: prefix,
+      },
+      () => context.budget.spend(),
+    );
     for (let index = skip; index < page.streams.length; index++) {
       const stream = page.streams[index] as StreamDescription;
       const position = index + 1;

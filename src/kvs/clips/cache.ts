@@ -4,6 +4,7 @@ import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { LRUCache } from "lru-cache";
+import { DEFAULT_SETTLE_POLICY, isSettled, type SettlePolicy } from "../core/settled.ts";
 import type { ClipGrant } from "./signing.ts";
 import { spillDirectoryPrefix } from "./spill-dirs.ts";
 
@@ -15,35 +16,17 @@ import { spillDirectoryPrefix } from "./spill-dirs.ts";
  * bound but within the directory's is written there directly.
  */
 
-export interface ClipImmutabilityPolicy {
-  /**
-   * How long after its end a SERVER_TIMESTAMP range is settled. Server timestamps are given on
-   * arrival, so only fragments still being persisted can join a range in the past.
-   */
-  serverTimestampSettleMs: number;
-  /**
-   * How long after its end (by the gateway's clock) a PRODUCER_TIMESTAMP range is treated as settled.
-   * A producer may upload old media at any time (a camera flushing its buffer after an outage), so
-   * no age is a guarantee: this is a trade-off, bounded further by the cache's TTL.
-   */
-  producerTimestampSettleMs: number;
-}
+/** Clips are cached once their range is settled (see core/settled.ts). */
+export type ClipImmutabilityPolicy = SettlePolicy;
 
-export const DEFAULT_IMMUTABILITY: ClipImmutabilityPolicy = {
-  serverTimestampSettleMs: 5 * 60_000,
-  producerTimestampSettleMs: 60 * 60_000,
-};
+export const DEFAULT_IMMUTABILITY: ClipImmutabilityPolicy = DEFAULT_SETTLE_POLICY;
 
 export function isClipImmutable(
   grant: Pick<ClipGrant, "timestampType" | "endMs">,
   nowMs: number,
   policy: ClipImmutabilityPolicy = DEFAULT_IMMUTABILITY,
 ): boolean {
-  const settle =
-    grant.timestampType === "SERVER_TIMESTAMP"
-      ? policy.serverTimestampSettleMs
-      : policy.producerTimestampSettleMs;
-  return grant.endMs + settle < nowMs;
+  return isSettled(grant.timestampType, grant.endMs, nowMs, policy);
 }
 
 /**

@@ -8,8 +8,8 @@
 
 import { type APIName, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import DataLoader from "dataloader";
-import { LRUCache } from "lru-cache";
 import type { KvsClients } from "./clients.ts";
+import { CoalescedCache } from "./coalesced-cache.ts";
 import {
   InvalidEndpointError,
   isConnectionFailure,
@@ -37,93 +37,46 @@ export interface EndpointKey {
 
 const cacheKey = ({ stream, api }: EndpointKey): string => `${api} ${streamRefKey(stream)}`;
 
-interface InFlightLookup {
-  /** Set when the key is evicted during the lookup: its answer must not be cached. */
-  stale: boolean;
-  readonly promise: Promise<string>;
-}
-
 /** Shared by every request of a gateway process. */
 export class EndpointCache {
   readonly #clients: KvsClients;
-  readonly #cache: LRUCache<string, string>;
-  /**
-   * Lookups under way, at most one per key. Evicting a key marks its lookup stale (and forgets
-   * it), so an answer fetched before an eviction doesn't refill the cache; nothing about a key
-   * outlives its cache entry and its lookup.
-   */
-  readonly #inFlight = new Map<string, InFlightLookup>();
+  readonly #lookups: CoalescedCache<string>;
 
   constructor(clients: KvsClients, options: EndpointCacheOptions) {
     this.#clients = clients;
-    this.#cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
+    this.#lookups = new CoalescedCache<string>({ max: options.max, ttlMs: options.ttlMs });
   }
 
   /** The data endpoint for (stream, api): cached, or one GetDataEndpoint call shared by all callers. */
   resolve(key: EndpointKey): Promise<string> {
-    const id = cacheKey(key);
     const observer = this.#clients.observer;
-    const cached = this.#cache.get(id);
-    if (cached !== undefined) {
-      observer.cacheLookup("endpoint", "hit");
-      return Promise.resolve(cached);
-    }
-    const running = this.#inFlight.get(id);
-    if (running) {
-      observer.cacheLookup("endpoint", "shared");
-      return running.promise;
-    }
-    observer.cacheLookup("endpoint", "miss");
-
-    const lookup: InFlightLookup = {
-      stale: false,
-      promise: this.#fetch(key).then(
-        (endpoint) => {
-          if (!lookup.stale) this.#cache.set(id, endpoint);
-          return endpoint;
-        },
-        (error: unknown) => {
+    return this.#lookups.get(
+      cacheKey(key),
+      () =>
+        this.#fetch(key).catch((error: unknown) => {
           throw toKvsError(error);
-        },
-      ),
-    };
-    this.#inFlight.set(id, lookup);
-    const forget = () => {
-      if (this.#inFlight.get(id) === lookup) this.#inFlight.delete(id);
-    };
-    lookup.promise.then(forget, forget);
-    return lookup.promise;
+        }),
+      (outcome) => observer.cacheLookup("endpoint", outcome),
+    );
   }
 
   /** Forgets the endpoint for (stream, api); the next lookup calls GetDataEndpoint again. */
   evict(key: EndpointKey): void {
-    const id = cacheKey(key);
-    this.#cache.delete(id);
-    this.#forgetLookup(id);
+    this.#lookups.evict(cacheKey(key));
   }
 
   /** Forgets every endpoint. */
   clear(): void {
-    this.#cache.clear();
-    for (const id of [...this.#inFlight.keys()]) this.#forgetLookup(id);
+    this.#lookups.clear();
   }
 
   get size(): number {
-    return this.#cache.size;
+    return this.#lookups.size;
   }
 
   /** Keys the cache holds anything for: cached endpoints plus lookups under way. */
   get trackedKeys(): number {
-    let count = this.#cache.size;
-    for (const id of this.#inFlight.keys()) if (!this.#cache.has(id)) count++;
-    return count;
-  }
-
-  #forgetLookup(id: string): void {
-    const lookup = this.#inFlight.get(id);
-    if (lookup === undefined) return;
-    lookup.stale = true;
-    this.#inFlight.delete(id);
+    return this.#lookups.trackedKeys;
   }
 
   /** A per-request view: one DataLoader over this cache. */

@@ -19,7 +19,8 @@ export interface KvsCallReport {
   readonly error: unknown;
 }
 
-export type KvsCacheName = "endpoint";
+/** "endpoint": GetDataEndpoint; "stream": DescribeStream and ListStreams answers; "fragments": settled ListFragments windows; "image": GetImages pages. */
+export type KvsCacheName = "endpoint" | "stream" | "fragments" | "image";
 /** A hit, a miss that joined a lookup already running, or a miss that made its own call. */
 export type KvsCacheOutcome = "hit" | "shared" | "miss";
 /** "shared": a stream's NOW session; "private": any other start selector. */

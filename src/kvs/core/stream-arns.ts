@@ -2,7 +2,7 @@
 // its ARN: the fan-out keys on the ARN, so a name is resolved (DescribeStream) first. Resolved
 // names are kept for a short while per process, so a crowd of subscribers costs one call; the
 // short life bounds how long a name can point at a stream deleted and created again.
-import { LRUCache } from "lru-cache";
+import { CoalescedCache } from "./coalesced-cache.ts";
 import type { StreamDescription } from "./streams.ts";
 import type { StreamRef } from "./validation.ts";
 
@@ -20,13 +20,12 @@ export const DEFAULT_STREAM_ARN_TTL_MS = 60_000;
 const DEFAULT_STREAM_ARN_CACHE_MAX = 10_000;
 
 export class StreamArnCache {
-  readonly #cache: LRUCache<string, string>;
-  readonly #inFlight = new Map<string, Promise<string>>();
+  readonly #arns: CoalescedCache<string>;
 
   constructor(options: StreamArnCacheOptions = {}) {
-    this.#cache = new LRUCache({
+    this.#arns = new CoalescedCache<string>({
       max: options.max ?? DEFAULT_STREAM_ARN_CACHE_MAX,
-      ttl: options.ttlMs ?? DEFAULT_STREAM_ARN_TTL_MS,
+      ttlMs: options.ttlMs ?? DEFAULT_STREAM_ARN_TTL_MS,
     });
   }
 
@@ -39,28 +38,16 @@ export class StreamArnCache {
     describe: (ref: StreamRef) => Promise<StreamDescription>,
   ): Promise<StreamArnRef> {
     if ("arn" in ref) return ref;
-    const { name } = ref;
-    const cached = this.#cache.get(name);
-    if (cached !== undefined) return { arn: cached };
-    let pending = this.#inFlight.get(name);
-    if (!pending) {
-      const call = describe(ref).then((stream) => {
-        if (this.#inFlight.get(name) === call) this.#cache.set(name, stream.arn);
-        return stream.arn;
-      });
-      const forget = () => {
-        if (this.#inFlight.get(name) === call) this.#inFlight.delete(name);
-      };
-      call.then(forget, forget);
-      this.#inFlight.set(name, call);
-      pending = call;
-    }
-    return { arn: await pending };
+    const arn = await this.#arns.get(
+      ref.name,
+      async () => (await describe(ref)).arn,
+      () => {},
+    );
+    return { arn };
   }
 
   /** Drops what is known about `name` (its stream turned out to be gone). */
   forget(name: string): void {
-    this.#cache.delete(name);
-    this.#inFlight.delete(name);
+    this.#arns.evict(name);
   }
 }

@@ -110,19 +110,14 @@ export async function describeStream(
 export type StreamLoader = DataLoader<StreamRef, StreamDescription, string>;
 
 /** The stream name inside an ARN (arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MS). */
-function nameInArn(arn: string): string | undefined {
+export function nameInArn(arn: string): string | undefined {
   return /:stream\/([^/]+)\/\d+$/.exec(arn)?.[1];
 }
 
 export function createStreamLoader(
-  clients: KvsClients,
-  /** Called before each DescribeStream; may throw to refuse the call. */
-  beforeCall: () => void = () => {},
+  /** DescribeStream (directly, or through the shared StreamCache). */
+  describeOnce: (ref: StreamRef) => Promise<StreamDescription>,
 ): StreamLoader {
-  const describeOnce = async (ref: StreamRef) => {
-    beforeCall();
-    return describeStream(clients, ref);
-  };
   const loader: StreamLoader = new DataLoader(
     (refs) => {
       const byName = new Map<string, Promise<StreamDescription>>();
