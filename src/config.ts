@@ -4,7 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 import type { ClipOptions } from "./kvs/clips/services.ts";
+import type { StreamCacheOptions } from "./kvs/core/stream-cache.ts";
 import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
+import type { FragmentWindowsOptions } from "./kvs/timeline/fragment-windows.ts";
 import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
 
 export type LogFormat = "json" | "pretty";
@@ -36,6 +38,10 @@ export interface Config {
   /** Attempts per SDK call (the SDK retries 5xx, throttling and network errors). */
   kvsMaxAttempts: number;
   endpointCache: { ttlMs: number; max: number };
+  /** DescribeStream / ListStreams answers shared across requests. */
+  streamCache: StreamCacheOptions;
+  /** Settled ListFragments windows shared across requests. */
+  fragmentWindows: FragmentWindowsOptions;
   /** Allowed browser origins; "*" for any; empty for same-origin only. */
   corsOrigins: "*" | string[];
   /** Newest first (never empty): clips are signed with the first and verified with any. */
@@ -300,6 +306,15 @@ export function loadConfig(env: Env = process.env): Config {
     endpointCache: {
       ttlMs: reader.int("ENDPOINT_CACHE_TTL_SECONDS", 45 * 60, 1, 24 * 60 * 60) * 1000,
       max: reader.int("ENDPOINT_CACHE_MAX", 10_000, 1, 1_000_000),
+    },
+    streamCache: {
+      ttlMs: reader.int("STREAM_CACHE_TTL_SECONDS", 5, 0, 3600) * 1000,
+      max: reader.int("STREAM_CACHE_MAX", 10_000, 1, 1_000_000),
+    },
+    fragmentWindows: {
+      windowMs: reader.int("FRAGMENT_CACHE_WINDOW_MINUTES", 60, 1, 24 * 60) * 60_000,
+      maxWindows: reader.int("FRAGMENT_CACHE_WINDOWS", 10_000, 0, 1_000_000),
+      maxBytes: reader.int("FRAGMENT_CACHE_MB", 64, 1, 1_000_000) * MB,
     },
     corsOrigins: parseCors(reader),
     clipSigningKeys: clipKeys.keys,

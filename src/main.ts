@@ -30,6 +30,8 @@ function gatewayOptions(
       maxAttempts: config.kvsMaxAttempts,
     },
     endpointCache: config.endpointCache,
+    streamCache: config.streamCache,
+    fragmentWindows: config.fragmentWindows,
     corsOrigins: config.corsOrigins,
     clipSigningKeys: config.clipSigningKeys,
     graphiql: config.graphiql,

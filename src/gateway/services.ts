@@ -22,7 +22,7 @@ import {
 } from "../kvs/timeline/fragment-windows.ts";
 import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
 import { fallbackLogger, type Logger } from "./observability/logger.ts";
-import { countRejectedDocument } from "./observability/metrics.ts";
+import { countRejectedDocument, reportCacheSize } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
@@ -119,7 +119,32 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     ...getMediaClientsVia(clients, endpoints),
     observer,
   });
-  const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
+  const streamCache = new StreamCache(clients, options.streamCache ?? DEFAULT_STREAM_CACHE);
+  // Settled by the same rule as the clip cache (CLIP_SETTLE_*).
+  const fragmentWindows = new FragmentWindows(
+    observer,
+    options.fragmentWindows ?? DEFAULT_FRAGMENT_WINDOWS,
+    { ...DEFAULT_SETTLE_POLICY, ...options.clips?.immutability },
+  );
+  const cacheSizes = [
+    reportCacheSize("endpoint", () => ({ entries: endpoints.size })),
+    reportCacheSize("stream", () => ({ entries: streamCache.size })),
+    reportCacheSize("fragments", () => ({
+      entries: fragmentWindows.size,
+      bytes: fragmentWindows.sizeBytes,
+    })),
+    reportCacheSize("clip", () => ({
+      entries: clips.cache.size,
+      bytes: clips.cache.memoryBytes + clips.cache.fileBytes,
+    })),
+  ];
+  const cleanups: Array<() => void | Promise<void>> = [
+    () => clips.close(),
+    () => getMedia.close(),
+    () => {
+      for (const unregister of cacheSizes) unregister();
+    },
+  ];
   let closed: Promise<void> | undefined;
 
   const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
@@ -134,13 +159,8 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clips,
     getMedia,
     streamArns: new StreamArnCache(),
-    streamCache: new StreamCache(clients, options.streamCache ?? DEFAULT_STREAM_CACHE),
-    // Settled by the same rule as the clip cache (CLIP_SETTLE_*).
-    fragmentWindows: new FragmentWindows(
-      observer,
-      options.fragmentWindows ?? DEFAULT_FRAGMENT_WINDOWS,
-      { ...DEFAULT_SETTLE_POLICY, ...options.clips?.immutability },
-    ),
+    streamCache,
+    fragmentWindows,
     listFragmentsPacer,
     onClose(cleanup) {
       cleanups.push(cleanup);

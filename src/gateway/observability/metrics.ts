@@ -57,7 +57,7 @@ export const kvsCallDuration = new Histogram({
 
 export const cacheLookups = new Counter({
   name: "kvs_gateway_cache_lookups_total",
-  help: 'Cache lookups by cache ("endpoint": GetDataEndpoint answers; "clip": clip downloads) and outcome ("hit"; "shared": joined a call already running; "miss": made its own upstream call).',
+  help: 'Cache lookups by cache ("endpoint": GetDataEndpoint answers; "stream": DescribeStream and ListStreams answers; "fragments": settled ListFragments windows; "image": GetImages pages; "clip": clip downloads) and outcome ("hit"; "shared": joined a call already running; "miss": made its own upstream call).',
   labelNames: ["cache", "outcome"] as const,
   registers,
 });
@@ -89,6 +89,60 @@ const rateLimited = new Counter({
   labelNames: ["scope"] as const,
   registers,
 });
+
+/** What a cache holds now; summed over the gateways of the process (tests run several). */
+export interface CacheSize {
+  entries: number;
+  bytes?: number;
+}
+
+const cacheSizes = new Map<string, Set<() => CacheSize>>();
+
+new Gauge({
+  name: "kvs_gateway_cache_entries",
+  help: "Entries held now by each cross-request cache (endpoint, stream, fragments, image, clip).",
+  labelNames: ["cache"] as const,
+  registers,
+  collect() {
+    this.reset();
+    for (const [cache, sources] of cacheSizes) {
+      let entries = 0;
+      for (const size of sources) entries += size().entries;
+      this.set({ cache }, entries);
+    }
+  },
+});
+
+new Gauge({
+  name: "kvs_gateway_cache_bytes",
+  help: "Estimated bytes held now by the caches bounded in bytes (fragments, image, clip).",
+  labelNames: ["cache"] as const,
+  registers,
+  collect() {
+    this.reset();
+    for (const [cache, sources] of cacheSizes) {
+      let bytes: number | undefined;
+      for (const size of sources) {
+        const held = size().bytes;
+        if (held !== undefined) bytes = (bytes ?? 0) + held;
+      }
+      if (bytes !== undefined) this.set({ cache }, bytes);
+    }
+  },
+});
+
+/** Reports a cache's size at every scrape until the returned function is called. */
+export function reportCacheSize(cache: string, size: () => CacheSize): () => void {
+  let sources = cacheSizes.get(cache);
+  if (!sources) {
+    sources = new Set();
+    cacheSizes.set(cache, sources);
+  }
+  sources.add(size);
+  return () => {
+    sources.delete(size);
+  };
+}
 
 // Zero series for the label values every deployment has, so dashboards see 0 rather than nothing.
 for (const kind of ["shared", "private"]) getMediaSessions.set({ kind }, 0);

@@ -182,6 +182,11 @@ export class ClipCache {
     return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}-${++this.#fileCounter}`;
   }
 
+  /** Clips held, in memory and in files. */
+  get size(): number {
+    return this.#memory.size + (this.#files?.size ?? 0);
+  }
+
   get memoryBytes(): number {
     return this.#memory.calculatedSize;
   }

@@ -7,6 +7,7 @@ import {
   countRejectedDocument,
 } from "../../../src/gateway/observability/metrics.ts";
 import { createStreams } from "../../support/kvs-local.ts";
+import { metricValue, scrapeMetrics } from "../../support/metrics.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 const TOKEN = "metrics-token-0123456789";
@@ -23,18 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function scrape(): Promise<string> {
-  const response = await fetch(`${stack.url}/metrics`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  expect(response.status).toBe(200);
-  return response.text();
-}
-
-function value(text: string, series: string): number {
-  const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
+const scrape = () => scrapeMetrics(stack.url, TOKEN);
+const value = metricValue;
 
 async function graphql(query: string): Promise<Response> {
   return fetch(`${stack.url}/graphql`, {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeHttp } from "../../support/graphql.ts";
 import { createStreams } from "../../support/kvs-local.ts";
 import { makeTestVideo } from "../../support/media.ts";
+import { metricValue, scrapeMetrics } from "../../support/metrics.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { ingestAt } from "../../support/seed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
@@ -35,6 +36,7 @@ beforeAll(async () => {
     gateway: {
       streamCache: { ttlMs: STREAM_TTL_MS, max: 100 },
       fragmentWindows: { windowMs: 3_600_000, maxWindows: 100, maxBytes: 1024 * 1024 },
+      metrics: { onGatewayPort: true },
     },
   });
   await createStreams(stack.kvs.endpoint, [STREAM]);
@@ -75,6 +77,7 @@ async function allFragments() {
 describe("caches", () => {
   it("serve 1,000 queries with one DescribeStream per TTL and one ListFragments per settled window", async () => {
     const before = stack.kvs.stats.snapshot();
+    const metricsBefore = await scrapeMetrics(stack.url);
     const started = Date.now();
     const queries = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -93,6 +96,20 @@ describe("caches", () => {
     expect(delta("ListFragments")).toBe(2);
     expect(delta("DescribeStream")).toBeLessThanOrEqual(Math.ceil(elapsed / STREAM_TTL_MS) + 1);
     expect(delta("DescribeStream")).toBeGreaterThanOrEqual(1);
+
+    // The same story in /metrics: lookups by outcome, and what the caches hold.
+    const metrics = await scrapeMetrics(stack.url);
+    const lookups = (cache: string, outcome: string) => {
+      const series = `kvs_gateway_cache_lookups_total{cache="${cache}",outcome="${outcome}"}`;
+      return metricValue(metrics, series) - metricValue(metricsBefore, series);
+    };
+    expect(lookups("stream", "miss")).toBe(delta("DescribeStream"));
+    expect(lookups("stream", "hit") + lookups("stream", "shared")).toBe(
+      1000 - delta("DescribeStream"),
+    );
+    expect(lookups("fragments", "miss")).toBe(2);
+    expect(metricValue(metrics, 'kvs_gateway_cache_entries{cache="fragments"}')).toBe(2);
+    expect(metricValue(metrics, 'kvs_gateway_cache_bytes{cache="fragments"}')).toBeGreaterThan(0);
   });
 });
 
