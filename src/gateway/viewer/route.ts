@@ -24,13 +24,18 @@ const FILES: Record<string, { file: string; type: string }> = {
   [`${VIEWER_PATH}/`]: { file: "index.html", type: "text/html; charset=utf-8" },
   [`${VIEWER_PATH}/viewer.js`]: { file: "viewer.js", type: "text/javascript; charset=utf-8" },
   [`${VIEWER_PATH}/player.js`]: { file: "player.js", type: "text/javascript; charset=utf-8" },
+  [`${VIEWER_PATH}/recordings.js`]: {
+    file: "recordings.js",
+    type: "text/javascript; charset=utf-8",
+  },
   [`${VIEWER_PATH}/viewer.css`]: { file: "viewer.css", type: "text/css; charset=utf-8" },
   [`${VIEWER_PATH}/favicon.svg`]: { file: "favicon.svg", type: "image/svg+xml" },
   [`${VIEWER_PATH}/hls.js`]: { file: HLS_JS, type: "text/javascript; charset=utf-8" },
 };
 
 /** `/` and `/viewer` (redirects), and the viewer's page and assets. */
-const PATHS = /^\/(?:viewer(?:\/(?:viewer\.js|player\.js|viewer\.css|favicon\.svg|hls\.js)?)?)?$/;
+const PATHS =
+  /^\/(?:viewer(?:\/(?:viewer\.js|player\.js|recordings\.js|viewer\.css|favicon\.svg|hls\.js)?)?)?$/;
 
 /**
  * Where live video comes from: KVS playback session URLs point at the stream's data endpoint,
@@ -61,7 +66,8 @@ export function viewerContentSecurityPolicy(
     "style-src 'self'",
     ["connect-src 'self'", ...playback].join(" "),
     `media-src ${media} blob:`,
-    "img-src 'self'",
+    // Thumbnails come from the gateway's /images links (PUBLIC_URL's origin when set).
+    `img-src ${media}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

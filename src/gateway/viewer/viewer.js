@@ -4,6 +4,7 @@
 // inline scripts or styles (element.style set from here is allowed; style attributes are not).
 
 import { Player } from "./player.js";
+import { RecordingTimeline } from "./recordings.js";
 
 const GRAPHQL = new URL("../graphql", location.href);
 const WINDOW_MS = 60_000;
@@ -203,6 +204,7 @@ function watch(name) {
   updateSelection();
   subscribe();
   loadHistory(view).catch((error) => showProblem(`History: ${error.message}`));
+  timeline.show(name);
 }
 
 /**
@@ -664,6 +666,19 @@ const player = new Player({
   graphql,
   unwrap,
   onProblem: showProblem,
+});
+
+const timeline = new RecordingTimeline({
+  graphql,
+  unwrap,
+  onProblem: showProblem,
+  play: (startMs, endMs) => makeClip(startMs, endMs),
+  elements: {
+    day: $("recordings-day"),
+    hours: $("hours"),
+    recordings: $("recordings"),
+    thumbnails: $("thumbnails"),
+  },
 });
 
 ui.playLive.addEventListener("click", () => player.live(view.name));
