@@ -98,18 +98,26 @@ export interface CacheSize {
 
 const cacheSizes = new Map<string, Set<() => CacheSize>>();
 
+/** Sets `gauge` per cache to the sum of `pick` over its sources (caches without any are left out). */
+function collectCacheSizes(gauge: Gauge<"cache">, pick: (size: CacheSize) => number | undefined) {
+  gauge.reset();
+  for (const [cache, sources] of cacheSizes) {
+    let total: number | undefined;
+    for (const size of sources) {
+      const value = pick(size());
+      if (value !== undefined) total = (total ?? 0) + value;
+    }
+    if (total !== undefined) gauge.set({ cache }, total);
+  }
+}
+
 new Gauge({
   name: "kvs_gateway_cache_entries",
   help: "Entries held now by each cross-request cache (endpoint, stream, fragments, image, clip).",
   labelNames: ["cache"] as const,
   registers,
   collect() {
-    this.reset();
-    for (const [cache, sources] of cacheSizes) {
-      let entries = 0;
-      for (const size of sources) entries += size().entries;
-      this.set({ cache }, entries);
-    }
+    collectCacheSizes(this, (size) => size.entries);
   },
 });
 
@@ -119,15 +127,7 @@ new Gauge({
   labelNames: ["cache"] as const,
   registers,
   collect() {
-    this.reset();
-    for (const [cache, sources] of cacheSizes) {
-      let bytes: number | undefined;
-      for (const size of sources) {
-        const held = size().bytes;
-        if (held !== undefined) bytes = (bytes ?? 0) + held;
-      }
-      if (bytes !== undefined) this.set({ cache }, bytes);
-    }
+    collectCacheSizes(this, (size) => size.bytes);
   },
 });
 
