@@ -40,7 +40,7 @@ const IMAGES = `query ViewerImages($name: String!, $range: TimeRange!, $interval
     ... on Stream {
       images(range: $range, samplingIntervalMs: $interval, format: JPEG, width: 160, height: 90, first: 25) {
         __typename
-        ... on ImageConnection { edges { node { __typename timestamp ... on Image { url } } } }
+        ... on StreamImageConnection { edges { node { timestamp url error } } }
         ... on KvsError { code message }
       }
     }
@@ -227,7 +227,7 @@ export class RecordingTimeline {
         } else {
           const none = document.createElement("span");
           none.className = "no-image";
-          none.textContent = image.__typename;
+          none.textContent = image.error === "NO_MEDIA" ? "No media" : "Unreadable frame";
           figure.append(none);
         }
         const caption = document.createElement("figcaption");
