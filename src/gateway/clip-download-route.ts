@@ -366,10 +366,11 @@ function statusOf(error: KvsError): number {
   return 502;
 }
 
-function sendUpstreamError(response: ServerResponse, error: unknown): void {
+/** A KVS failure as a JSON answer for a plain HTTP client (the image route answers the same way). */
+export function sendUpstreamError(response: ServerResponse, error: unknown): void {
   const mapped = toKvsError(error);
   if (!(mapped instanceof KvsError)) {
-    currentOperation()?.log.error({ err: error }, "clip download failed");
+    currentOperation()?.log.error({ err: error }, "download failed");
     sendJson(response, 500, { error: "InternalError", message: "Unexpected error." });
     return;
   }

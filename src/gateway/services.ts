@@ -9,6 +9,11 @@ import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
+import {
+  createImageServices,
+  type ImageOptions,
+  type ImageServices,
+} from "../kvs/images/services.ts";
 import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
 import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument } from "./observability/metrics.ts";
@@ -30,6 +35,8 @@ export interface GatewayOptions {
   maxUpstreamCallsPerOperation?: number | undefined;
   /** Clip downloads: GetClip pacing, cache, part sizes, URL lifetimes (defaults when undefined). */
   clips?: ClipOptions | undefined;
+  /** Stream.images: GetImages cache, start offset, link lifetimes (defaults when undefined). */
+  images?: ImageOptions | undefined;
   /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
   getMedia?: GetMediaOptions | undefined;
   /**
@@ -66,6 +73,8 @@ export interface GatewayServices {
   readonly endpoints: EndpointCache;
   /** Clip URL signing, the GetClip governor, the clip cache and shared downloads. */
   readonly clips: ClipServices;
+  /** Image links (signed with the clip signer's keys) and the shared GetImages windows. */
+  readonly images: ImageServices;
   /** Live GetMedia sessions shared by subscribers (one per stream for start NOW). */
   readonly getMedia: GetMediaFanout;
   /** Stream name → ARN, briefly cached: live subscriptions key their sessions on the ARN. */
@@ -95,12 +104,22 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
     options: options.clips,
   });
+  const images = createImageServices({
+    clients,
+    endpoints,
+    signer: clips.signer.links,
+    options: options.images,
+  });
   const getMedia = new GetMediaFanout({
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
     observer,
   });
-  const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
+  const cleanups: Array<() => void | Promise<void>> = [
+    () => clips.close(),
+    () => images.close(),
+    () => getMedia.close(),
+  ];
   let closed: Promise<void> | undefined;
 
   const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
@@ -113,6 +132,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clients,
     endpoints,
     clips,
+    images,
     getMedia,
     streamArns: new StreamArnCache(),
     listFragmentsPacer,

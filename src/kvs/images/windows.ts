@@ -1,0 +1,114 @@
+// Image windows (one GetImages page each) cached by bytes and shared: a thumbnail strip loaded by
+// many viewers, or reloaded, costs one GetImages per window. Concurrent misses of one window wait
+// for the same call. A window that may still gain media (its end within `recentMs` of now, by
+// either timestamp) is kept only briefly, so a live edge's NO_MEDIA does not stick.
+import { LRUCache } from "lru-cache";
+import { type ImageWindow, pointTimestampMs, windowKey, windowOf, windowRange } from "./plan.ts";
+import type { GetImagesCall, UpstreamImage } from "./upstream.ts";
+
+export interface ImageCacheOptions {
+  /** Bytes of image content kept (default 64 MiB). */
+  maxBytes?: number;
+  /** How long a settled window is kept (default 1 hour). */
+  ttlMs?: number;
+  /** A window ending less than this long ago is "recent" (default 2 minutes). */
+  recentMs?: number;
+  /** How long a recent window is kept (default 5 s). */
+  recentTtlMs?: number;
+}
+
+export type WindowSource = "cache" | "shared" | "upstream";
+
+/** Per-image bookkeeping on top of its bytes, so empty windows still count. */
+const IMAGE_OVERHEAD_BYTES = 128;
+
+export class ImageWindows {
+  readonly #call: GetImagesCall;
+  readonly #cache: LRUCache<string, UpstreamImage[]>;
+  readonly #inFlight = new Map<string, Promise<UpstreamImage[]>>();
+  readonly #closing = new AbortController();
+  readonly #ttlMs: number;
+  readonly #recentMs: number;
+  readonly #recentTtlMs: number;
+  readonly #now: () => number;
+
+  constructor(call: GetImagesCall, options: ImageCacheOptions = {}, now: () => number = Date.now) {
+    this.#call = call;
+    this.#ttlMs = options.ttlMs ?? 3_600_000;
+    this.#recentMs = options.recentMs ?? 120_000;
+    this.#recentTtlMs = options.recentTtlMs ?? 5_000;
+    this.#now = now;
+    this.#cache = new LRUCache({
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      ttl: this.#ttlMs,
+      sizeCalculation: (images) =>
+        images.reduce(
+          (sum, image) => sum + IMAGE_OVERHEAD_BYTES + (image.content?.length ?? 0),
+          IMAGE_OVERHEAD_BYTES,
+        ),
+    });
+  }
+
+  /** The window's images, from the cache, a call already running, or a new GetImages (`spend` first). */
+  async get(
+    window: ImageWindow,
+    spend: () => void,
+  ): Promise<{ images: UpstreamImage[]; source: WindowSource }> {
+    const key = windowKey(window);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return { images: cached, source: "cache" };
+    const running = this.#inFlight.get(key);
+    if (running !== undefined) return { images: await running, source: "shared" };
+    const call = this.#call(window, this.#closing.signal, spend)
+      .then((images) => {
+        const ttl =
+          windowRange(window).endMs > this.#now() - this.#recentMs
+            ? this.#recentTtlMs
+            : this.#ttlMs;
+        this.#cache.set(key, images, { ttl });
+        return images;
+      })
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, call);
+    return { images: await call, source: "upstream" };
+  }
+
+  /** The image of grid point `point` (its window fetched as needed); undefined: KVS gave none. */
+  async image(
+    window: Omit<ImageWindow, "index">,
+    point: number,
+    spend: () => void,
+  ): Promise<{ image: UpstreamImage | undefined; source: WindowSource }> {
+    const { images, source } = await this.get(windowOf(window.grid, point), spend);
+    return {
+      image: imageAt(images, pointTimestampMs(window.grid, point), window.grid.intervalMs),
+      source,
+    };
+  }
+
+  /** Forgets every cached window (calls running go on). */
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  /** Abandons running calls (shutdown). */
+  close(): void {
+    this.#closing.abort(new Error("the gateway is shutting down"));
+    this.#cache.clear();
+  }
+}
+
+/** The image KVS answered for the point at `atMs`: its TimeStamp, or the nearest within half an interval. */
+export function imageAt(
+  images: readonly UpstreamImage[],
+  atMs: number,
+  intervalMs: number,
+): UpstreamImage | undefined {
+  let best: UpstreamImage | undefined;
+  for (const image of images) {
+    const distance = Math.abs(image.timestampMs - atMs);
+    if (distance * 2 < intervalMs && (!best || distance < Math.abs(best.timestampMs - atMs)))
+      best = image;
+  }
+  return best;
+}

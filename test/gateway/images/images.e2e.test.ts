@@ -1,0 +1,276 @@
+// Stream.images end to end: a gateway over kvs-local with the demo sample ingested twice (a gap
+// between). Links give decodable pictures of the asked size; tampered or expired links get 403
+// without a GetImages; reloads of one strip cost one GetImages per page; forbidden streams are
+// refused like any other field; bad arguments are refused before any upstream call.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
+import { signImageLink, verifyImageLink } from "../../../src/kvs/images/signing.ts";
+import { createStreams } from "../../support/kvs-local.ts";
+import { run } from "../../support/media.ts";
+import { demoSample } from "../../support/mkv.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream, ingestAt } from "../../support/seed.ts";
+import { type Stack, startStack } from "../../support/stack.ts";
+
+const KEY = "cams-key-0123456789abcdef";
+const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+/** The second recording: [~T0 + 10 s, T1) is a gap. */
+const T1 = T0 + 30_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let stack: Stack;
+let dir: string;
+let files = 0;
+
+beforeAll(async () => {
+  dir = await scratchDirectory("gateway-images-");
+  stack = await startStack({
+    gateway: {
+      security: {
+        ...EMBEDDED_SECURITY_DEFAULTS,
+        auth: { mode: "on", apiKeys: [{ id: "cams", key: KEY, streams: ["cam-*"] }] },
+      },
+    },
+  });
+  await fillStream(stack.kvs.endpoint, "cam-1", demoSample().bytes, T0);
+  await ingestAt(stack.kvs.endpoint, "cam-1", demoSample().bytes, T1);
+  await createStreams(stack.kvs.endpoint, ["other"]);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await removeScratchDirectory(dir);
+});
+
+interface ImageEdge {
+  cursor: string;
+  node: { timestamp: string; url: string | null; error: string | null };
+}
+interface ImagesResult {
+  __typename: string;
+  code?: string;
+  message?: string;
+  edges?: ImageEdge[];
+  pageInfo?: { hasNextPage: boolean; endCursor: string | null };
+}
+
+async function post(query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(stack.graphqlUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": KEY },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: { stream: { __typename: string; code?: string; images?: ImagesResult | null } };
+    errors?: unknown[];
+  };
+}
+
+const IMAGES = `query($name: String!, $start: DateTime!, $end: DateTime!, $interval: Int!, $format: ImageFormat, $width: Int, $height: Int, $quality: Int, $first: Int, $after: String, $expiresIn: Int) {
+  stream(name: $name) {
+    __typename
+    ... on KvsError { code }
+    ... on Stream {
+      images(range: { start: $start, end: $end }, timestampType: PRODUCER_TIMESTAMP, samplingIntervalMs: $interval,
+             format: $format, width: $width, height: $height, quality: $quality, first: $first, after: $after, expiresIn: $expiresIn) {
+        __typename
+        ... on KvsError { code message }
+        ... on StreamImageConnection { edges { cursor node { timestamp url error } } pageInfo { hasNextPage endCursor } }
+      }
+    }
+  }
+}`;
+
+async function images(variables: Record<string, unknown>): Promise<ImagesResult> {
+  const result = await post(IMAGES, { name: "cam-1", interval: 1000, ...variables });
+  const found = result.data?.stream.images;
+  if (!found) throw new Error(`no images: ${JSON.stringify(result)}`);
+  return found;
+}
+
+async function probeImage(bytes: Buffer, ext: string) {
+  const file = path.join(dir, `image-${++files}.${ext}`);
+  await writeFile(file, bytes);
+  const { stdout } = await run("ffprobe", [
+    "-v",
+    "error",
+    "-show_entries",
+    "stream=width,height,codec_name",
+    "-of",
+    "json",
+    file,
+  ]);
+  return (JSON.parse(stdout) as { streams: Array<Record<string, unknown>> }).streams[0];
+}
+
+const getImagesCalls = () => stack.kvs.stats.count("GetImages");
+
+describe("Stream.images", () => {
+  it("links decodable JPEGs of the asked size at the asked instants, NO_MEDIA in the gap", async () => {
+    const result = await images({
+      start: iso(T0),
+      end: iso(T0 + 40_000),
+      interval: 5000,
+      width: 160,
+      height: 90,
+      quality: 60,
+    });
+    expect(result.__typename).toBe("StreamImageConnection");
+    const nodes = result.edges?.map((edge) => edge.node) ?? [];
+    expect(nodes.map((node) => [node.timestamp, node.error ?? "image"])).toEqual([
+      [iso(T0), "image"],
+      [iso(T0 + 5000), "image"],
+      [iso(T0 + 10_000), "image"],
+      [iso(T0 + 15_000), "NO_MEDIA"],
+      [iso(T0 + 20_000), "NO_MEDIA"],
+      [iso(T0 + 25_000), "NO_MEDIA"],
+      [iso(T1), "image"],
+      [iso(T1 + 5000), "image"],
+      [iso(T1 + 10_000), "image"],
+    ]);
+    for (const node of nodes) {
+      if (node.url === null) continue;
+      const response = await fetch(node.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("image/jpeg");
+      expect(response.headers.get("cache-control")).toMatch(/^private, max-age=(35\d\d|3600)$/);
+      expect(await probeImage(Buffer.from(await response.arrayBuffer()), "jpg")).toEqual({
+        codec_name: "mjpeg",
+        width: 160,
+        height: 90,
+      });
+    }
+  });
+
+  it("serves PNGs at the source size", async () => {
+    const result = await images({ start: iso(T0 + 2000), end: iso(T0 + 2000), format: "PNG" });
+    const url = result.edges?.[0]?.node.url;
+    expect(url).toBeTruthy();
+    const response = await fetch(url ?? "");
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(await probeImage(Buffer.from(await response.arrayBuffer()), "png")).toEqual({
+      codec_name: "png",
+      width: 320,
+      height: 240,
+    });
+  });
+
+  it("pages with first/after; N reloads of a strip cost one GetImages per 25 images", async () => {
+    const strip = {
+      start: iso(T0 + 500),
+      end: iso(T0 + 9_300),
+      interval: 200,
+      width: 32,
+      height: 18,
+      first: 30,
+    };
+    const before = getImagesCalls();
+    const page1 = await images(strip);
+    const page2 = await images({ ...strip, after: page1.pageInfo?.endCursor });
+    const stamps = [...(page1.edges ?? []), ...(page2.edges ?? [])].map((edge) =>
+      Date.parse(edge.node.timestamp),
+    );
+    expect(stamps).toEqual(Array.from({ length: 45 }, (_, i) => T0 + 500 + i * 200));
+    expect(page1.pageInfo?.hasNextPage).toBe(true);
+    expect(page2.pageInfo?.hasNextPage).toBe(false);
+    const calls = getImagesCalls() - before;
+    // The grid starts 2 s (one fragment duration, 10 intervals) before the start: 55 points, 3 windows of 25.
+    expect(calls).toBe(3);
+    for (let reload = 0; reload < 3; reload++) {
+      const again = [
+        ...((await images(strip)).edges ?? []),
+        ...((await images({ ...strip, after: page1.pageInfo?.endCursor })).edges ?? []),
+      ];
+      const bodies = await Promise.all(
+        again.map(async (edge) => (await fetch(edge.node.url ?? "")).status),
+      );
+      expect(bodies.every((status) => status === 200)).toBe(true);
+    }
+    expect(getImagesCalls() - before).toBe(calls);
+  });
+
+  it("re-fetches the GetImages page of a link after the cache lost it, once for concurrent misses", async () => {
+    const result = await images({ start: iso(T1), end: iso(T1 + 4000), width: 48, height: 27 });
+    const urls = result.edges?.map((edge) => edge.node.url ?? "") ?? [];
+    stack.services.images.windows.clear();
+    const before = getImagesCalls();
+    const statuses = await Promise.all(urls.map(async (url) => (await fetch(url)).status));
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(getImagesCalls() - before).toBe(1);
+  });
+
+  it("refuses tampered and expired links with 403 before any GetImages", async () => {
+    const result = await images({
+      start: iso(T0 + 1000),
+      end: iso(T0 + 1000),
+      width: 64,
+      height: 36,
+    });
+    const valid = new URL(result.edges?.[0]?.node.url ?? "");
+    const signer = stack.services.images.signer;
+    const grant = verifyImageLink(signer, valid.searchParams);
+    const tampered = (name: string, value: string) => {
+      const url = new URL(valid);
+      url.searchParams.set(name, value);
+      return url.toString();
+    };
+    const expired = new URL(valid);
+    expired.search = signImageLink(signer, { ...grant, expiresAtMs: Date.now() - 1000 }).toString();
+    const before = getImagesCalls();
+    for (const [url, reason] of [
+      [tampered("point", String(grant.point + 1)), "bad-signature"],
+      [tampered("width", "3840"), "bad-signature"],
+      [tampered("stream", grant.grid.streamArn.replace("cam-1", "other")), "bad-signature"],
+      [tampered("sig", `${valid.searchParams.get("sig")?.slice(0, -1)}A`), "bad-signature"],
+      [tampered("kid", "nope"), "unknown-key"],
+      [tampered("format", "GIF"), "malformed"],
+      [expired.toString(), "expired"],
+    ] as const) {
+      const response = await fetch(url);
+      expect(response.status, url).toBe(403);
+      expect(await response.json()).toMatchObject({ error: "ImageUrlRejected", reason });
+    }
+    expect(getImagesCalls()).toBe(before);
+  });
+
+  it("refuses a forbidden stream like any other field, without calling KVS", async () => {
+    const before = getImagesCalls();
+    const result = await post(IMAGES, {
+      name: "other",
+      start: iso(T0),
+      end: iso(T0 + 1000),
+      interval: 1000,
+    });
+    expect(result.data?.stream).toEqual({
+      __typename: "NotAuthorized",
+      code: "NotAuthorizedException",
+    });
+    expect(getImagesCalls()).toBe(before);
+  });
+
+  it.each([
+    ["an interval under 200 ms", { interval: 199 }, /samplingIntervalMs/],
+    ["width without height", { width: 100 }, /width and height/],
+    ["width over 3840", { width: 3841, height: 100 }, /width/],
+    ["height over 2160", { width: 100, height: 2161 }, /height/],
+    ["quality 0", { quality: 0 }, /quality/],
+    ["quality over 100", { quality: 101 }, /quality/],
+    [
+      "a range the call budget can't serve",
+      { end: iso(T0 + 600 * 300_000), interval: 12_000 },
+      /GetImages calls/,
+    ],
+    ["an end before the start", { end: iso(T0 - 1) }, /range/],
+  ])("refuses %s before any GetImages", async (_what, variables, message) => {
+    const before = getImagesCalls();
+    const result = await images({ start: iso(T0), end: iso(T0 + 5000), ...variables });
+    expect(result).toMatchObject({
+      __typename: "InvalidArgument",
+      code: "InvalidArgumentException",
+    });
+    expect(result.message).toMatch(message);
+    expect(getImagesCalls()).toBe(before);
+  });
+});
