@@ -8,12 +8,20 @@ import {
   GetImagesCommand,
   type GetImagesCommandInput,
   type KinesisVideoArchivedMediaClient,
+  ListFragmentsCommand,
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { archivedMedia, awsCliEnv, startLocalKvs } from "../../support/kvs-local.ts";
 import { run } from "../../support/media.ts";
-import { demoSample } from "../../support/mkv.ts";
+import {
+  blockIsKey,
+  blockTrack,
+  buildMkv,
+  demoSample,
+  demoTracks,
+  readElement,
+} from "../../support/mkv.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { fillStream, ingestAt } from "../../support/seed.ts";
 
@@ -33,6 +41,38 @@ beforeAll(async () => {
   await fillStream(backend.endpoint, "cam", demoSample().bytes, T0);
   await ingestAt(backend.endpoint, "cam", demoSample().bytes, T1);
   client = await archivedMedia(backend.endpoint, "cam", "GET_IMAGES");
+  // No picture in these: audio only, and video key frames whose bytes are garbage.
+  const clusters = demoSample().clusters.slice(0, 3);
+  const [video, audio] = demoTracks();
+  await fillStream(
+    backend.endpoint,
+    "audio-only",
+    buildMkv(
+      [audio as NonNullable<typeof audio>],
+      clusters.map((c) => ({
+        timecode: c.timecode,
+        blocks: c.blocks.filter((b) => blockTrack(b) === 2),
+      })),
+    ),
+    T0,
+  );
+  const garbage = (block: Uint8Array) => {
+    const copy = block.slice();
+    copy.fill(0xa5, readElement(copy, 0).dataStart + 4);
+    return copy;
+  };
+  await fillStream(
+    backend.endpoint,
+    "broken",
+    buildMkv(
+      [video as NonNullable<typeof video>],
+      clusters.map((c) => ({
+        timecode: c.timecode,
+        blocks: c.blocks.filter((b) => blockTrack(b) === 1 && blockIsKey(b)).map(garbage),
+      })),
+    ),
+    T0,
+  );
 });
 
 afterAll(async () => {
@@ -94,6 +134,27 @@ describe("GetImages (AWS SDK v3)", () => {
         height: 90,
       });
     }
+  });
+
+  it("takes each point's picture from the nearest key frame at or before it", async () => {
+    const keyFrameOffsets = demoSample().clusters.map((c) => c.timecode);
+    const [first, second] = keyFrameOffsets as [number, number];
+    const out = await client.send(
+      new GetImagesCommand({
+        ...base(T0 + first, T0 + second + 200),
+        SamplingInterval: 200,
+        Format: "PNG",
+      }),
+    );
+    const contents = out.Images?.map((image) => image.ImageContent) ?? [];
+    const points = out.Images?.map((image) => (image.TimeStamp?.getTime() ?? 0) - T0) ?? [];
+    // Every point before the second fragment's key frame shows the first one's picture.
+    const beforeSecond = points.filter((at) => at < second).length;
+    expect(beforeSecond).toBeGreaterThan(1);
+    expect(new Set(contents.slice(0, beforeSecond)).size).toBe(1);
+    // The last point lies past the second key frame: another picture.
+    expect(points.at(-1)).toBeGreaterThanOrEqual(second);
+    expect(contents.at(-1)).not.toBe(contents[0]);
   });
 
   it("answers PNGs at the source size without WidthPixels/HeightPixels", async () => {
@@ -208,6 +269,43 @@ describe("GetImages (AWS SDK v3)", () => {
       )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "InvalidArgumentException" });
+  });
+});
+
+describe("GetImages without a picture or a decoder", () => {
+  it.each(["audio-only", "broken"])(
+    "reports MEDIA_ERROR for %s media (one image per fragment without SamplingInterval)",
+    async (stream) => {
+      const out = await client.send(
+        new GetImagesCommand({ ...base(T0, T0 + 2500), StreamName: stream }),
+      );
+      expect(out.Images?.map((image) => [image.Error, image.ImageContent])).toEqual([
+        ["MEDIA_ERROR", undefined],
+        ["MEDIA_ERROR", undefined],
+        ["MEDIA_ERROR", undefined],
+      ]);
+    },
+  );
+
+  it("answers an error naming the missing ffmpeg, and other operations still work", async () => {
+    const saved = process.env.KVS_LOCAL_FFMPEG;
+    process.env.KVS_LOCAL_FFMPEG = path.join(dir, "no-ffmpeg-here");
+    try {
+      const error = await client
+        .send(new GetImagesCommand({ ...base(T0, T0 + 1000), SamplingInterval: 1000 }))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
+      expect((error as Error).message).toMatch(
+        /needs ffmpeg.*KVS_LOCAL_FFMPEG=.*no-ffmpeg-here is not an executable file/,
+      );
+      const listed = await client.send(
+        new ListFragmentsCommand({ StreamName: "cam", MaxResults: 1 }),
+      );
+      expect(listed.Fragments).toHaveLength(1);
+    } finally {
+      if (saved === undefined) delete process.env.KVS_LOCAL_FFMPEG;
+      else process.env.KVS_LOCAL_FFMPEG = saved;
+    }
   });
 });
 
