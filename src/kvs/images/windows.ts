@@ -15,6 +15,11 @@ export interface ImageCacheOptions {
   recentMs?: number;
   /** How long a recent window is kept (default 5 s). */
   recentTtlMs?: number;
+  /**
+   * GetImages calls in flight at once, process-wide (default 4): a window of 25 large PNGs is
+   * tens of MB of JSON, so this bounds the memory of answers being read.
+   */
+  maxConcurrentCalls?: number;
 }
 
 export type WindowSource = "cache" | "shared" | "upstream";
@@ -31,6 +36,9 @@ export class ImageWindows {
   readonly #recentMs: number;
   readonly #recentTtlMs: number;
   readonly #now: () => number;
+  readonly #maxCalls: number;
+  #calls = 0;
+  readonly #queued: Array<() => void> = [];
 
   constructor(call: GetImagesCall, options: ImageCacheOptions = {}, now: () => number = Date.now) {
     this.#call = call;
@@ -38,6 +46,7 @@ export class ImageWindows {
     this.#recentMs = options.recentMs ?? 120_000;
     this.#recentTtlMs = options.recentTtlMs ?? 5_000;
     this.#now = now;
+    this.#maxCalls = options.maxConcurrentCalls ?? 4;
     this.#cache = new LRUCache({
       maxSize: options.maxBytes ?? 64 * 1024 * 1024,
       ttl: this.#ttlMs,
@@ -59,7 +68,7 @@ export class ImageWindows {
     if (cached !== undefined) return { images: cached, source: "cache" };
     const running = this.#inFlight.get(key);
     if (running !== undefined) return { images: await running, source: "shared" };
-    const call = this.#call(window, this.#closing.signal, spend)
+    const call = this.#limited(() => this.#call(window, this.#closing.signal, spend))
       .then((images) => {
         const ttl =
           windowRange(window).endMs > this.#now() - this.#recentMs
@@ -71,6 +80,20 @@ export class ImageWindows {
       .finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, call);
     return { images: await call, source: "upstream" };
+  }
+
+  async #limited<T>(run: () => Promise<T>): Promise<T> {
+    // A finished call hands its slot straight to the next waiter.
+    if (this.#calls >= this.#maxCalls)
+      await new Promise<void>((resolve) => this.#queued.push(resolve));
+    else this.#calls++;
+    try {
+      return await run();
+    } finally {
+      const next = this.#queued.shift();
+      if (next) next();
+      else this.#calls--;
+    }
   }
 
   /** The image of grid point `point` (its window fetched as needed); undefined: KVS gave none. */

@@ -309,6 +309,26 @@ describe("GetImages without a picture or a decoder", () => {
   });
 });
 
+describe("GetImages rate limit", () => {
+  it("answers ClientLimitExceededException past --get-images-rate calls per second per stream", async () => {
+    const limited = await startLocalKvs([], { getImagesRatePerSecond: 1 });
+    await fillStream(limited.endpoint, "cam", demoSample().bytes, T0);
+    const limitedClient = await archivedMedia(limited.endpoint, "cam", "GET_IMAGES");
+    try {
+      const input = { ...base(T0, T0), SamplingInterval: 1000, WidthPixels: 8, HeightPixels: 8 };
+      await limitedClient.send(new GetImagesCommand(input));
+      const error = await limitedClient.send(new GetImagesCommand(input)).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: "ClientLimitExceededException",
+        $metadata: { httpStatusCode: 400 },
+      });
+    } finally {
+      limitedClient.destroy();
+      await limited.stop();
+    }
+  });
+});
+
 describe("GetImages (AWS CLI)", () => {
   it("pages through images with the CLI's own paginator and decodes them", async () => {
     const outcome = await new Promise<{ code: number; stdout: string; stderr: string }>(

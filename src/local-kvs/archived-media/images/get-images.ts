@@ -130,6 +130,14 @@ export const getImages: OperationHandler = {
       request.size?.width,
       request.size?.height,
     ]);
+    const nowMs = ctx.clock.now();
+    const rate = ctx.config.getImagesRatePerSecond;
+    if (!ctx.rates.tryAcquire(`GetImages:${stream.streamArn}`, rate, nowMs)) {
+      throw new KvsServiceError(
+        "ClientLimitExceededException",
+        "GetImages is limited per stream; slow down and retry.",
+      );
+    }
     const firstIndex =
       request.nextToken === undefined ? 0 : decodeImagesToken(request.nextToken, digest);
     if (stream.dataRetentionInHours === 0) {
