@@ -37,6 +37,7 @@ beforeAll(async () => {
   await fillStream(stack.kvs.endpoint, "cam-1", demoSample().bytes, T0);
   await ingestAt(stack.kvs.endpoint, "cam-1", demoSample().bytes, T1);
   await createStreams(stack.kvs.endpoint, ["other"]);
+  await createStreams(stack.kvs.endpoint, ["cam-no-retention"], { dataRetentionInHours: 0 });
 });
 
 afterAll(async () => {
@@ -248,6 +249,44 @@ describe("Stream.images", () => {
       code: "NotAuthorizedException",
     });
     expect(getImagesCalls()).toBe(before);
+  });
+
+  it("answers NoDataRetention for a stream that keeps nothing, without a GetImages", async () => {
+    const before = getImagesCalls();
+    const result = await post(IMAGES, {
+      name: "cam-no-retention",
+      start: iso(T0),
+      end: iso(T0 + 1000),
+      interval: 1000,
+    });
+    expect(result.data?.stream.images).toMatchObject({
+      __typename: "NoDataRetention",
+      code: "NoDataRetentionException",
+    });
+    expect(getImagesCalls()).toBe(before);
+  });
+
+  it("maps GetImages failures to typed errors on the field and to HTTP statuses on links", async () => {
+    const range = { start: iso(T1 + 6000), end: iso(T1 + 8000), width: 40, height: 30 };
+    stack.kvs.faults.inject("GetImages", {
+      kind: "exception",
+      exception: "ClientLimitExceededException",
+    });
+    expect(await images(range)).toMatchObject({
+      __typename: "ClientLimitExceeded",
+      code: "ClientLimitExceededException",
+    });
+    const ok = await images(range);
+    const url = ok.edges?.[0]?.node.url ?? "";
+    stack.services.images.windows.clear();
+    stack.kvs.faults.inject("GetImages", {
+      kind: "exception",
+      exception: "ClientLimitExceededException",
+    });
+    const throttled = await fetch(url);
+    expect(throttled.status).toBe(429);
+    expect(await throttled.json()).toMatchObject({ error: "ClientLimitExceededException" });
+    expect((await fetch(url)).status).toBe(200);
   });
 
   it.each([
