@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { archivedMedia, awsCliEnv, startLocalKvs } from "../../support/kvs-local.ts";
-import { run } from "../../support/media.ts";
+import { makeTestVideo, run } from "../../support/media.ts";
 import {
   blockIsKey,
   blockTrack,
@@ -41,6 +41,8 @@ beforeAll(async () => {
   await fillStream(backend.endpoint, "cam", demoSample().bytes, T0);
   await ingestAt(backend.endpoint, "cam", demoSample().bytes, T1);
   client = await archivedMedia(backend.endpoint, "cam", "GET_IMAGES");
+  const hevc = await makeTestVideo(dir, { seconds: 4, fps: 5, size: "320x180", codec: "h265" });
+  await fillStream(backend.endpoint, "hevc", hevc.bytes, T0);
   // No picture in these: audio only, and video key frames whose bytes are garbage.
   const clusters = demoSample().clusters.slice(0, 3);
   const [video, audio] = demoTracks();
@@ -155,6 +157,26 @@ describe("GetImages (AWS SDK v3)", () => {
     // The last point lies past the second key frame: another picture.
     expect(points.at(-1)).toBeGreaterThanOrEqual(second);
     expect(contents.at(-1)).not.toBe(contents[0]);
+  });
+
+  it("decodes H.265 key frames too", async () => {
+    const out = await client.send(
+      new GetImagesCommand({
+        ...base(T0, T0 + 3000),
+        StreamName: "hevc",
+        SamplingInterval: 1000,
+        WidthPixels: 96,
+        HeightPixels: 54,
+      }),
+    );
+    expect(out.Images).toHaveLength(4);
+    for (const image of out.Images ?? []) {
+      expect(await pictureSize(image.ImageContent ?? "", "jpg")).toEqual({
+        codec_name: "mjpeg",
+        width: 96,
+        height: 54,
+      });
+    }
   });
 
   it("answers PNGs at the source size without WidthPixels/HeightPixels", async () => {
