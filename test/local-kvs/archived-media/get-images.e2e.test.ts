@@ -331,6 +331,52 @@ describe("GetImages without a picture or a decoder", () => {
   });
 });
 
+describe("GetImages decodes", () => {
+  const ffmpegChildren = async () => {
+    const { stdout } = await run("ps", ["-o", "comm=", "--ppid", String(process.pid)]).catch(
+      () => ({
+        stdout: "",
+      }),
+    );
+    return stdout.split("\n").filter((name) => name.trim() === "ffmpeg").length;
+  };
+
+  it("runs at most two ffmpeg processes and kills them when the client goes away", async () => {
+    const abort = new AbortController();
+    const request = client
+      .send(
+        new GetImagesCommand({
+          ...base(T0, T0 + 9600),
+          SamplingInterval: 400,
+          Format: "PNG",
+          WidthPixels: 3840,
+          HeightPixels: 2160,
+        }),
+        { abortSignal: abort.signal },
+      )
+      .catch((e: unknown) => e);
+    let seen = 0;
+    const until = Date.now() + 5000;
+    while (seen === 0 && Date.now() < until) seen = await ffmpegChildren();
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThanOrEqual(2);
+    abort.abort();
+    expect(await request).toMatchObject({ name: "AbortError" });
+    let left = seen;
+    // Killed, not left to finish: gone within half a second.
+    const gone = Date.now() + 500;
+    while (left > 0 && Date.now() < gone) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = await ffmpegChildren();
+    }
+    expect(left).toBe(0);
+    // And the decodes still queued for the request never start.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await ffmpegChildren()).toBe(0);
+    expect(backend.stats.abandoned("GetImages")).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe("GetImages rate limit", () => {
   it("answers ClientLimitExceededException past --get-images-rate calls per second per stream", async () => {
     const limited = await startLocalKvs([], { getImagesRatePerSecond: 1 });
