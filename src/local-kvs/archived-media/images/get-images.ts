@@ -15,7 +15,13 @@ import { type ClipHeader, parseClipHeader } from "../clip/clip-header.ts";
 import { decodeFrame, FrameDecodeError, findFfmpeg } from "./ffmpeg.ts";
 import { type ImagesRequest, readImagesRequest } from "./images-request.ts";
 import { decodeImagesToken, encodeImagesToken, requestDigest } from "./images-token.ts";
-import { keyFrameAtOrBefore, keyFrameDocument, keyFramesOf, videoTrackOf } from "./key-frames.ts";
+import {
+  type KeyFrame,
+  keyFrameAtOrBefore,
+  keyFrameDocument,
+  keyFramesOf,
+  videoTrackOf,
+} from "./key-frames.ts";
 
 /** KVS fragments last at most 20 s: a point's fragment started at most this long before it. */
 const FRAGMENT_LOOKBACK_MS = 20_000;
@@ -62,6 +68,7 @@ class FrameSource {
     Promise<{ header: ClipHeader; track: number | undefined; scaleNs: number }>
   >();
   readonly #decoded = new Map<string, Promise<Decoded>>();
+  readonly #clusters = new Map<string, Promise<{ cluster: Uint8Array; frames: KeyFrame[] }>>();
 
   constructor(store: FragmentStore, ffmpeg: string, request: ImagesRequest, signal: AbortSignal) {
     this.#store = store;
@@ -83,13 +90,24 @@ class FrameSource {
     return entry;
   }
 
+  /** A fragment's Cluster and key frames, read once per request however many points it covers. */
+  #keyFrames(fragment: FragmentRecord, track: number, scaleNs: number) {
+    let entry = this.#clusters.get(fragment.fragmentNumber);
+    if (!entry) {
+      entry = this.#store
+        .readCluster(fragment)
+        .then((cluster) => ({ cluster, frames: keyFramesOf(cluster, track, scaleNs) }));
+      this.#clusters.set(fragment.fragmentNumber, entry);
+    }
+    return entry;
+  }
+
   /** The picture at `atMs` of `fragment`; points sharing a key frame share one decode. */
   async imageAt(fragment: FragmentRecord, atMs: number): Promise<Decoded> {
     try {
       const { header, track, scaleNs } = await this.#header(fragment.headerId);
       if (track === undefined) return { error: "MEDIA_ERROR" };
-      const cluster = await this.#store.readCluster(fragment);
-      const frames = keyFramesOf(cluster, track, scaleNs);
+      const { cluster, frames } = await this.#keyFrames(fragment, track, scaleNs);
       const frame = keyFrameAtOrBefore(frames, atMs - timestampOf(fragment, this.#request.by));
       if (!frame) return { error: "MEDIA_ERROR" };
       const key = `${fragment.fragmentNumber}:${frame.range[0]}`;
