@@ -112,7 +112,7 @@ builder.objectField(StreamObject, "images", (t) =>
       quality: t.arg.int({ description: "JPEG quality 1-100 (default 80)." }),
       expiresIn: t.arg.int({
         description:
-          "Seconds the links stay valid (default 3600; at most the configured maximum, a day by default).",
+          "Seconds the links stay valid (default 3600; at most the configured maximum, a day by default); from 60 on, the expiry is rounded up to the next whole minute so reloads within a minute get the same links.",
       }),
       first: t.arg.int({
         defaultValue: IMAGES_PAGE_SIZE,
@@ -167,7 +167,11 @@ builder.objectField(StreamObject, "images", (t) =>
         );
       }
       const end = Math.min(plan.last, start + first - 1);
-      const expiresAtMs = images.signer.now() + expiresInSeconds * 1000;
+      // Rounded up to the minute: a strip reloaded within a minute gets the very same links, so
+      // browsers answer them from their own cache (Cache-Control) without asking at all.
+      const exactExpiryMs = images.signer.now() + expiresInSeconds * 1000;
+      const expiresAtMs =
+        expiresInSeconds >= 60 ? Math.ceil(exactExpiryMs / 60_000) * 60_000 : exactExpiryMs;
       const origin = context.origin ?? "";
       const edges = [];
       for (let point = start; point <= end; point++) {
