@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
-import { archivedMedia, awsCliEnv, startLocalKvs } from "../../support/kvs-local.ts";
+import { archivedMedia, awsCliEnv, listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { makeTestVideo, run } from "../../support/media.ts";
 import {
   blockIsKey,
@@ -177,6 +177,26 @@ describe("GetImages (AWS SDK v3)", () => {
         height: 54,
       });
     }
+  });
+
+  it("selects by SERVER_TIMESTAMP too, and a point before any fragment is NO_MEDIA", async () => {
+    const [first] = await listFragments(backend.endpoint, "cam");
+    const received = first?.ServerTimestamp?.getTime() ?? 0;
+    const out = await client.send(
+      new GetImagesCommand({
+        ...base(received - 1000, received),
+        ImageSelectorType: "SERVER_TIMESTAMP",
+        SamplingInterval: 1000,
+        WidthPixels: 16,
+        HeightPixels: 16,
+      }),
+    );
+    expect(
+      out.Images?.map((image) => [image.TimeStamp?.getTime(), image.Error ?? "image"]),
+    ).toEqual([
+      [received - 1000, "NO_MEDIA"],
+      [received, "image"],
+    ]);
   });
 
   it("answers PNGs at the source size without WidthPixels/HeightPixels", async () => {
