@@ -6,6 +6,7 @@ import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 import type { ClipOptions } from "./kvs/clips/services.ts";
 import type { StreamCacheOptions } from "./kvs/core/stream-cache.ts";
 import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
+import type { ImageOptions } from "./kvs/images/services.ts";
 import type { FragmentWindowsOptions } from "./kvs/timeline/fragment-windows.ts";
 import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
 
@@ -56,6 +57,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Clip downloads: GetClip pacing, the clip cache, URL lifetimes. */
   clips: ClipOptions;
+  /** Stream.images: the GetImages cache, the start offset, link lifetimes. */
+  images: ImageOptions;
   /** Live subscriptions: per-subscriber buffer and private GetMedia sessions per stream. */
   getMedia: GetMediaOptions;
   /** Authentication, document limits, schema exposure, hosts and proxies. */
@@ -257,6 +260,17 @@ function parseClipOptions(reader: Reader): ClipOptions {
   };
 }
 
+function parseImageOptions(reader: Reader): ImageOptions {
+  return {
+    cache: {
+      maxBytes: reader.int("IMAGES_CACHE_MEMORY_MB", 64, 1, 1_000_000) * MB,
+      ttlMs: reader.int("IMAGES_CACHE_TTL_SECONDS", 3600, 1, 7 * 24 * 3600) * 1000,
+    },
+    startOffsetMs: reader.int("IMAGES_START_OFFSET_MS", 2000, 0, 20_000),
+    maxExpiresInSeconds: reader.int("IMAGES_URL_MAX_EXPIRES_SECONDS", 86_400, 1, 7 * 24 * 3600),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const reader = new Reader(env);
   const endpoint = reader.url("AWS_ENDPOINT_URL_KINESIS_VIDEO") ?? reader.url("KVS_ENDPOINT");
@@ -322,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql,
     publicUrl: reader.url("PUBLIC_URL"),
     clips: parseClipOptions(reader),
+    images: parseImageOptions(reader),
     getMedia: {
       subscriberBuffer: reader.int("GETMEDIA_SUBSCRIBER_BUFFER", 64, 1, 10_000),
       maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),

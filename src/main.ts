@@ -37,6 +37,7 @@ function gatewayOptions(
     graphiql: config.graphiql,
     publicUrl: config.publicUrl,
     clips: config.clips,
+    images: config.images,
     getMedia: config.getMedia,
     security: config.security,
   };

@@ -17,12 +17,7 @@ import { pipeline } from "node:stream/promises";
 import type { ByteRange, CachedClip } from "../kvs/clips/cache.ts";
 import type { ClipSource } from "../kvs/clips/downloads.ts";
 import type { ClipServices } from "../kvs/clips/services.ts";
-import {
-  type ClipGrant,
-  ClipTokenError,
-  grantToParams,
-  type SignedClipGrant,
-} from "../kvs/clips/signing.ts";
+import { type ClipGrant, grantToParams, type SignedClipGrant } from "../kvs/clips/signing.ts";
 import {
   ClientLimitExceededError,
   ConnectionLimitExceededError,
@@ -37,6 +32,7 @@ import {
   UnsupportedStreamMediaTypeError,
   UpstreamUnavailableError,
 } from "../kvs/core/errors.ts";
+import { LinkTokenError } from "../kvs/core/link-signing.ts";
 import { clipBytesCounter, countClipLookup } from "./observability/metrics.ts";
 import { currentOperation } from "./observability/operation-scope.ts";
 import type { HttpRoute } from "./routes.ts";
@@ -67,7 +63,7 @@ async function serveClip(
   try {
     grant = clips.signer.verifyParams(url.searchParams);
   } catch (error) {
-    if (!(error instanceof ClipTokenError)) throw error;
+    if (!(error instanceof LinkTokenError)) throw error;
     sendJson(response, 403, {
       error: "ClipUrlRejected",
       reason: error.reason,
@@ -370,10 +366,11 @@ function statusOf(error: KvsError): number {
   return 502;
 }
 
-function sendUpstreamError(response: ServerResponse, error: unknown): void {
+/** A KVS failure as a JSON answer for a plain HTTP client (the image route answers the same way). */
+export function sendUpstreamError(response: ServerResponse, error: unknown): void {
   const mapped = toKvsError(error);
   if (!(mapped instanceof KvsError)) {
-    currentOperation()?.log.error({ err: error }, "clip download failed");
+    currentOperation()?.log.error({ err: error }, "download failed");
     sendJson(response, 500, { error: "InternalError", message: "Unexpected error." });
     return;
   }

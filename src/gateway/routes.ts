@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clipDownloadRoute } from "./clip-download-route.ts";
+import { imageRoute } from "./image-route.ts";
 import type { GatewayServices } from "./services.ts";
 import { viewerRoute } from "./viewer/route.ts";
 
@@ -20,7 +21,7 @@ export interface HttpRoute {
 
 /** The routes every gateway app serves. */
 export function gatewayRoutes(services: GatewayServices): HttpRoute[] {
-  return [clipDownloadRoute(services), viewerRoute(services)];
+  return [clipDownloadRoute(services), imageRoute(services), viewerRoute(services)];
 }
 
 export function routeMatches(route: HttpRoute, method: string, pathname: string): boolean {

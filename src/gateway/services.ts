@@ -16,6 +16,11 @@ import {
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
 import {
+  createImageServices,
+  type ImageOptions,
+  type ImageServices,
+} from "../kvs/images/services.ts";
+import {
   DEFAULT_FRAGMENT_WINDOWS,
   FragmentWindows,
   type FragmentWindowsOptions,
@@ -45,6 +50,8 @@ export interface GatewayOptions {
   streamCache?: StreamCacheOptions | undefined;
   /** Settled ListFragments windows shared across requests (DEFAULT_FRAGMENT_WINDOWS when undefined). */
   fragmentWindows?: FragmentWindowsOptions | undefined;
+  /** Stream.images: GetImages cache, start offset, link lifetimes (defaults when undefined). */
+  images?: ImageOptions | undefined;
   /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
   getMedia?: GetMediaOptions | undefined;
   /**
@@ -81,6 +88,8 @@ export interface GatewayServices {
   readonly endpoints: EndpointCache;
   /** Clip URL signing, the GetClip governor, the clip cache and shared downloads. */
   readonly clips: ClipServices;
+  /** Image links (signed with the clip signer's keys) and the shared GetImages windows. */
+  readonly images: ImageServices;
   /** Live GetMedia sessions shared by subscribers (one per stream for start NOW). */
   readonly getMedia: GetMediaFanout;
   /** Stream descriptions and ListStreams pages shared across requests, for a short TTL. */
@@ -114,6 +123,12 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
     options: options.clips,
   });
+  const images = createImageServices({
+    clients,
+    endpoints,
+    signer: clips.signer.links,
+    options: options.images,
+  });
   const getMedia = new GetMediaFanout({
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
@@ -133,6 +148,10 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
       entries: fragmentWindows.size,
       bytes: fragmentWindows.sizeBytes,
     })),
+    reportCacheSize("image", () => ({
+      entries: images.windows.size,
+      bytes: images.windows.sizeBytes,
+    })),
     reportCacheSize("clip", () => ({
       entries: clips.cache.size,
       bytes: clips.cache.memoryBytes + clips.cache.fileBytes,
@@ -140,6 +159,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   ];
   const cleanups: Array<() => void | Promise<void>> = [
     () => clips.close(),
+    () => images.close(),
     () => getMedia.close(),
     () => {
       for (const unregister of cacheSizes) unregister();
@@ -157,6 +177,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     clients,
     endpoints,
     clips,
+    images,
     getMedia,
     streamArns: new StreamArnCache(),
     streamCache,

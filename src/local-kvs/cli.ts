@@ -8,6 +8,7 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
                             [--region R] [--account-id ID] [--demo] [--quiet]
                             [--get-media-session-max-seconds S] [--get-media-rate N]
                             [--get-media-connection-limit N] [--get-clip-rate N]
+                            [--get-images-rate N]
                             [--list-fragments-order sorted|shuffled]
 
   --port N         port to listen on (default 4567; 0 = any free port)
@@ -27,6 +28,8 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
                    concurrent GetMedia connections per stream (default 3; 0 = unlimited)
   --get-clip-rate N
                    GetClip calls per second per stream (default 1; 0 = unlimited)
+  --get-images-rate N
+                   GetImages calls per second per stream (default 0 = unlimited)
   --list-fragments-order sorted|shuffled
                    ListFragments order; KVS documents none (default sorted)`;
 
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       "get-media-rate": { type: "string", default: "5" },
       "get-media-connection-limit": { type: "string", default: "3" },
       "get-clip-rate": { type: "string", default: "1" },
+      "get-images-rate": { type: "string", default: "0" },
       "list-fragments-order": { type: "string", default: "sorted" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   );
   const getMediaRatePerSecond = nonNegative("get-media-rate", values["get-media-rate"]);
   const getClipRatePerSecond = nonNegative("get-clip-rate", values["get-clip-rate"]);
+  const getImagesRatePerSecond = nonNegative("get-images-rate", values["get-images-rate"]);
   const connectionLimit = nonNegative(
     "get-media-connection-limit",
     values["get-media-connection-limit"],
@@ -96,6 +101,7 @@ async function main(): Promise<void> {
     getMediaSessionMaxSeconds,
     getMediaRatePerSecond,
     getClipRatePerSecond,
+    getImagesRatePerSecond,
     getMediaConnectionLimit: connectionLimit === 0 ? Number.POSITIVE_INFINITY : connectionLimit,
     listFragmentsOrder,
     log: values.quiet ? () => {} : (line) => console.error(line),

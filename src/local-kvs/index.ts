@@ -29,6 +29,8 @@ export interface LocalKvsOptions {
   accountId?: string;
   /** GetClip calls per second per stream (default 1, as documented; 0 = unlimited). */
   getClipRatePerSecond?: number;
+  /** GetImages calls per second per stream (default 0 = unlimited: AWS documents no figure). */
+  getImagesRatePerSecond?: number;
   /** GetMedia calls per second per stream (default 5, as documented; 0 = unlimited). */
   getMediaRatePerSecond?: number;
   /** Concurrent GetMedia connections per stream (default 3, as documented; Infinity = unlimited). */
@@ -130,6 +132,7 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
       region,
       accountId,
       getClipRatePerSecond: options.getClipRatePerSecond ?? 1,
+      getImagesRatePerSecond: options.getImagesRatePerSecond ?? 0,
       getMediaRatePerSecond: options.getMediaRatePerSecond ?? 5,
       getMediaConnectionLimit: options.getMediaConnectionLimit ?? 3,
       getMediaSessionMaxSeconds,

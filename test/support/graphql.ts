@@ -18,15 +18,20 @@ function body<TVariables>(
   return JSON.stringify({ query: print(document), variables: variables ?? {} });
 }
 
-/** POSTs `document` to the gateway and returns the whole JSON response. */
+/** POSTs `document` to the gateway (with extra `headers`, e.g. credentials) and returns the whole JSON response. */
 export async function executeHttp<TData, TVariables>(
   graphqlUrl: string,
   document: TypedDocumentNode<TData, TVariables>,
   variables?: TVariables,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<TData>> {
   const response = await fetch(graphqlUrl, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json",
+      ...headers,
+    },
     body: body(document, variables),
   });
   return (await response.json()) as GraphQLResponse<TData>;

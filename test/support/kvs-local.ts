@@ -193,7 +193,11 @@ export async function dataEndpoint(
 export async function archivedMedia(
   endpoint: string,
   streamName: string,
-  apiName: "LIST_FRAGMENTS" | "GET_CLIP" | "GET_MEDIA_FOR_FRAGMENT_LIST" = "LIST_FRAGMENTS",
+  apiName:
+    | "LIST_FRAGMENTS"
+    | "GET_CLIP"
+    | "GET_MEDIA_FOR_FRAGMENT_LIST"
+    | "GET_IMAGES" = "LIST_FRAGMENTS",
 ): Promise<KinesisVideoArchivedMediaClient> {
   return new KinesisVideoArchivedMediaClient(
     clientConfig(await dataEndpoint(endpoint, streamName, apiName)),

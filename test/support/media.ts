@@ -21,11 +21,18 @@ export interface TestVideo {
  */
 export async function makeTestVideo(
   directory: string,
-  options: { seconds: number; fps: number; size?: string; bitrate?: string },
+  options: {
+    seconds: number;
+    fps: number;
+    size?: string;
+    bitrate?: string;
+    /** Default H.264 (libx264); "h265" encodes with libx265 (no B-frames either). */
+    codec?: "h264" | "h265";
+  },
 ): Promise<TestVideo> {
   const file = path.join(
     directory,
-    `test-${options.seconds}s-${options.fps}fps-${options.bitrate ?? "q"}.mkv`,
+    `test-${options.codec ?? "h264"}-${options.seconds}s-${options.fps}fps-${options.bitrate ?? "q"}.mkv`,
   );
   const rate = options.bitrate
     ? [
@@ -47,21 +54,20 @@ export async function makeTestVideo(
       "-i",
       `testsrc2=size=${options.size ?? "160x120"}:rate=${options.fps}:duration=${options.seconds}`,
     ],
-    ...[
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      "-bf",
-      "0",
-      "-threads",
-      "1",
-    ],
-    ...["-g", String(options.fps), "-keyint_min", String(options.fps), "-sc_threshold", "0"],
-    ...rate,
-    ...(options.bitrate ? ["-x264-params", "nal-hrd=cbr"] : []),
+    ...(options.codec === "h265"
+      ? [
+          ...["-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-tag:v", "hvc1"],
+          "-x265-params",
+          `keyint=${options.fps}:min-keyint=${options.fps}:bframes=0:scenecut=0:pools=1:frame-threads=1:log-level=error`,
+          ...rate,
+        ]
+      : [
+          ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+          ...["-bf", "0", "-threads", "1"],
+          ...["-g", String(options.fps), "-keyint_min", String(options.fps), "-sc_threshold", "0"],
+          ...rate,
+          ...(options.bitrate ? ["-x264-params", "nal-hrd=cbr"] : []),
+        ]),
     ...["-cluster_time_limit", "1500", "-f", "matroska", file],
   ]);
   return {

@@ -11,6 +11,7 @@ import "./clips.ts";
 import "./getmedia-errors.ts";
 import "./live-fragments.ts";
 import "./playback.ts";
+import "./images.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema();

@@ -52,6 +52,12 @@ const IMAGES = `query ViewerImages($name: String!, $range: TimeRange!, $interval
 const THUMBNAIL_INTERVAL_MS = 5 * 60_000;
 /** A clip started from a thumbnail or a recording lasts at most this long. */
 const PLAY_MS = 60_000;
+/**
+ * A thumbnail is the key frame at or before its sampling point, so its fragment may start a few
+ * seconds earlier; a clip from the point itself would miss it. Clips from a thumbnail start this
+ * much earlier (fragments are usually 1 to 10 s).
+ */
+const THUMBNAIL_LEAD_MS = 10_000;
 /** Pages of recordings read for one day at most (100 each). */
 const MAX_RECORDING_PAGES = 10;
 
@@ -206,7 +212,7 @@ export class RecordingTimeline {
     if (generation !== this.generation) return;
     const stream = this.options.unwrap(data.stream, "Stream");
     const images = this.options
-      .unwrap(stream.images, "ImageConnection")
+      .unwrap(stream.images, "StreamImageConnection")
       .edges.map((edge) => edge.node);
     elements.thumbnails.replaceChildren(
       ...images.map((image) => {
@@ -222,7 +228,9 @@ export class RecordingTimeline {
           img.width = 160;
           img.height = 90;
           button.append(img);
-          button.addEventListener("click", () => this.options.play(at, at + PLAY_MS));
+          button.addEventListener("click", () =>
+            this.options.play(at - THUMBNAIL_LEAD_MS, at + PLAY_MS),
+          );
           figure.append(button);
         } else {
           const none = document.createElement("span");
@@ -244,6 +252,7 @@ function clock(ms) {
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
+    hourCycle: "h23",
   });
 }
 

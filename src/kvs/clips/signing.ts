@@ -1,11 +1,18 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { isTimestampType, TIMESTAMP_TYPES, type TimestampType } from "../core/fragments.ts";
+import {
+  type LinkFields,
+  LinkSigner,
+  type LinkSignerOptions,
+  type LinkSigningKey,
+  LinkTokenError,
+  requiredParam,
+  timestampParam,
+} from "../core/link-signing.ts";
 
 /**
- * Signed clip download URLs. The token is an HMAC-SHA256 over everything the download route needs
- * to call GetClip (stream ARN, selector type, range) plus the expiry and the key id, so the route can
- * refuse a forged, altered or stale URL before it touches KVS. Several keys may be configured so a
- * key can be rotated without breaking URLs already handed out: the first key signs, any key verifies.
+ * Signed clip download URLs (core/link-signing.ts): the token covers everything the download route
+ * needs to call GetClip (stream ARN, selector type, range) plus the expiry, so the route can refuse
+ * a forged, altered or stale URL before it touches KVS.
  */
 
 /**
@@ -39,28 +46,8 @@ export interface SignedClipGrant extends ClipGrant {
   signature: string;
 }
 
-export interface ClipSigningKey {
-  id: string;
-  secret: Uint8Array;
-}
+export type ClipSigningKey = LinkSigningKey;
 
-export type ClipTokenFailureReason = "malformed" | "unknown-key" | "bad-signature" | "expired";
-
-/** A download URL that must be refused (HTTP 403). */
-export class ClipTokenError extends Error {
-  override readonly name = "ClipTokenError";
-  readonly reason: ClipTokenFailureReason;
-
-  constructor(reason: ClipTokenFailureReason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-const MIN_SECRET_BYTES = 32;
-/** base64url of an HMAC-SHA256 (32 bytes), unpadded: exactly 43 characters. */
-const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const TOKEN_VERSION = "kvs-clip/1";
 
 /** URL query parameter names; the route and the schema both go through these helpers. */
@@ -76,75 +63,21 @@ const PARAM = {
   speed: "speed",
 } as const;
 
-function validatedKey(key: ClipSigningKey): ClipSigningKey {
-  if (!KEY_ID_PATTERN.test(key.id)) {
-    throw new Error(`clip signing key id "${key.id}" must match ${KEY_ID_PATTERN}`);
-  }
-  if (key.secret.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`clip signing key "${key.id}" is shorter than ${MIN_SECRET_BYTES} bytes`);
-  }
-  return key;
-}
-
-function assertUniqueIds(keys: readonly ClipSigningKey[]): void {
-  const ids = new Set<string>();
-  for (const key of keys) {
-    if (ids.has(key.id)) throw new Error(`clip signing key id "${key.id}" appears twice`);
-    ids.add(key.id);
-  }
-}
-
-export interface ClipSignerOptions {
-  /** Newest first: the first key signs, every key verifies. */
-  keys: readonly ClipSigningKey[];
-  now?: () => number;
-}
-
 export class ClipSigner {
-  readonly #keys: ReadonlyMap<string, Uint8Array>;
-  readonly #signingKey: ClipSigningKey;
-  readonly #now: () => number;
+  /** The signer behind clip links, shared by the gateway's other links (images). */
+  readonly links: LinkSigner;
 
-  constructor(options: ClipSignerOptions) {
-    const [first] = options.keys;
-    if (first === undefined) throw new Error("ClipSigner needs at least one key");
-    options.keys.forEach(validatedKey);
-    assertUniqueIds(options.keys);
-    this.#signingKey = first;
-    this.#keys = new Map(options.keys.map((key) => [key.id, key.secret]));
-    this.#now = options.now ?? Date.now;
+  constructor(options: LinkSignerOptions) {
+    this.links = new LinkSigner(options);
   }
 
   sign(grant: ClipGrant): SignedClipGrant {
-    const keyId = this.#signingKey.id;
-    const signature = hmac(this.#signingKey.secret, keyId, grant).toString("base64url");
-    return { ...grant, keyId, signature };
+    return { ...grant, ...this.links.sign(TOKEN_VERSION, grantFields(grant)) };
   }
 
-  /** Checks the signature in constant time, then the expiry. Throws ClipTokenError. */
+  /** Checks the signature in constant time, then the expiry. Throws LinkTokenError. */
   verify(signed: SignedClipGrant): ClipGrant {
-    const secret = this.#keys.get(signed.keyId);
-    if (secret === undefined) {
-      throw new ClipTokenError(
-        "unknown-key",
-        "the URL was signed with a key this gateway does not hold",
-      );
-    }
-    // Node's base64url decoder skips characters it can't decode and ignores the spare bits of the
-    // last one, so decoding first would accept altered signatures. The text is compared instead,
-    // against the one canonical encoding, once its form is known to be right (which leaks nothing).
-    if (
-      !SIGNATURE_PATTERN.test(signed.signature) ||
-      !timingSafeEqual(
-        Buffer.from(signed.signature, "latin1"),
-        Buffer.from(hmac(secret, signed.keyId, signed).toString("base64url"), "latin1"),
-      )
-    ) {
-      throw new ClipTokenError("bad-signature", "the URL's signature does not match its contents");
-    }
-    if (signed.expiresAtMs <= this.#now()) {
-      throw new ClipTokenError("expired", `the URL expired at ${iso(signed.expiresAtMs)}`);
-    }
+    this.links.verify(TOKEN_VERSION, grantFields(signed), signed, signed.expiresAtMs);
     const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly } = signed;
     return {
       streamArn,
@@ -162,11 +95,8 @@ export class ClipSigner {
   }
 }
 
-function hmac(secret: Uint8Array, keyId: string, grant: ClipGrant): Buffer {
-  // A JSON array is an unambiguous encoding: no field can bleed into the next.
-  const message = JSON.stringify([
-    TOKEN_VERSION,
-    keyId,
+function grantFields(grant: ClipGrant): LinkFields {
+  return [
     grant.streamArn,
     grant.timestampType,
     grant.startMs,
@@ -174,8 +104,7 @@ function hmac(secret: Uint8Array, keyId: string, grant: ClipGrant): Buffer {
     grant.expiresAtMs,
     // Appended only when present, so single-GetClip links keep the message (and links) they had.
     ...assemblyFields(grant.assembly),
-  ]);
-  return createHmac("sha256", secret).update(message).digest();
+  ];
 }
 
 function assemblyFields(assembly: ClipAssembly | undefined): Array<string | number> {
@@ -202,22 +131,22 @@ export function grantToParams(signed: SignedClipGrant): URLSearchParams {
 function assemblyFromParams(params: URLSearchParams): ClipAssembly | undefined {
   if (!params.has(PARAM.assembly)) {
     if (params.has(PARAM.speed))
-      throw new ClipTokenError("malformed", `"${PARAM.speed}" needs "${PARAM.assembly}"`);
+      throw new LinkTokenError("malformed", `"${PARAM.speed}" needs "${PARAM.assembly}"`);
     return undefined;
   }
-  const kind = required(params, PARAM.assembly);
+  const kind = requiredParam(params, PARAM.assembly);
   if (kind === "whole") {
     if (params.has(PARAM.speed))
-      throw new ClipTokenError("malformed", `"${PARAM.speed}" is for timelapse links only`);
+      throw new LinkTokenError("malformed", `"${PARAM.speed}" is for timelapse links only`);
     return { kind };
   }
   if (kind !== "timelapse") {
-    throw new ClipTokenError("malformed", `"${PARAM.assembly}" must be whole or timelapse`);
+    throw new LinkTokenError("malformed", `"${PARAM.assembly}" must be whole or timelapse`);
   }
-  const text = required(params, PARAM.speed);
+  const text = requiredParam(params, PARAM.speed);
   const speed = Number(text);
   if (!/^\d{1,4}$/.test(text) || speed < TIMELAPSE_SPEED.min || speed > TIMELAPSE_SPEED.max) {
-    throw new ClipTokenError(
+    throw new LinkTokenError(
       "malformed",
       `"${PARAM.speed}" must be an integer from ${TIMELAPSE_SPEED.min} to ${TIMELAPSE_SPEED.max}`,
     );
@@ -227,10 +156,10 @@ function assemblyFromParams(params: URLSearchParams): ClipAssembly | undefined {
 
 /** Reads a grant from a query string; anything missing or unparsable is "malformed". */
 export function grantFromParams(params: URLSearchParams): SignedClipGrant {
-  const streamArn = required(params, PARAM.stream);
-  const timestampType = required(params, PARAM.timestampType);
+  const streamArn = requiredParam(params, PARAM.stream);
+  const timestampType = requiredParam(params, PARAM.timestampType);
   if (!isTimestampType(timestampType)) {
-    throw new ClipTokenError(
+    throw new LinkTokenError(
       "malformed",
       `${PARAM.timestampType} must be one of ${TIMESTAMP_TYPES.join(", ")}`,
     );
@@ -242,26 +171,9 @@ export function grantFromParams(params: URLSearchParams): SignedClipGrant {
     endMs: timestampParam(params, PARAM.end),
     expiresAtMs: timestampParam(params, PARAM.expires),
     assembly: assemblyFromParams(params),
-    keyId: required(params, PARAM.keyId),
-    signature: required(params, PARAM.signature),
+    keyId: requiredParam(params, PARAM.keyId),
+    signature: requiredParam(params, PARAM.signature),
   };
-}
-
-function required(params: URLSearchParams, name: string): string {
-  const values = params.getAll(name);
-  if (values.length !== 1 || values[0] === undefined || values[0] === "") {
-    throw new ClipTokenError("malformed", `the URL needs exactly one "${name}" parameter`);
-  }
-  return values[0];
-}
-
-function timestampParam(params: URLSearchParams, name: string): number {
-  const text = required(params, name);
-  const ms = Date.parse(text);
-  if (!Number.isSafeInteger(ms)) {
-    throw new ClipTokenError("malformed", `"${name}" is not an ISO 8601 timestamp`);
-  }
-  return ms;
 }
 
 function iso(ms: number): string {

@@ -13,6 +13,8 @@ export interface CoalescedCacheOptions<V extends NonNullable<unknown>> {
   /** Bound on the entries' total size, as `sizeOf` measures them (no bound when undefined). */
   maxSize?: number | undefined;
   sizeOf?: ((value: V) => number) | undefined;
+  /** A TTL per entry, by its value (e.g. shorter for answers that may still change). */
+  ttlOf?: ((value: V) => number) | undefined;
 }
 
 interface Lookup<V> {
@@ -23,8 +25,10 @@ interface Lookup<V> {
 export class CoalescedCache<V extends NonNullable<unknown>> {
   readonly #cache: LRUCache<string, V> | undefined;
   readonly #inFlight = new Map<string, Lookup<V>>();
+  readonly #ttlOf: ((value: V) => number) | undefined;
 
   constructor(options: CoalescedCacheOptions<V>) {
+    this.#ttlOf = options.ttlOf;
     // A TTL of 0 turns caching off: every lookup makes its call (concurrent ones still share it).
     this.#cache =
       options.ttlMs > 0
@@ -48,7 +52,7 @@ export class CoalescedCache<V extends NonNullable<unknown>> {
   get(
     key: string,
     fetch: () => Promise<V>,
-    report: (outcome: KvsCacheOutcome) => void,
+    report: (outcome: KvsCacheOutcome) => void = () => {},
     onMiss: () => void = () => {},
   ): Promise<V> {
     const cached = this.#cache?.get(key);
@@ -66,7 +70,7 @@ export class CoalescedCache<V extends NonNullable<unknown>> {
     const lookup: Lookup<V> = {
       stale: false,
       promise: fetch().then((value) => {
-        if (!lookup.stale) this.#cache?.set(key, value);
+        if (!lookup.stale) this.set(key, value);
         return value;
       }),
     };
@@ -80,7 +84,7 @@ export class CoalescedCache<V extends NonNullable<unknown>> {
 
   /** Caches `value` under `key` (e.g. the same answer under a second key). */
   set(key: string, value: V): void {
-    this.#cache?.set(key, value);
+    this.#cache?.set(key, value, this.#ttlOf ? { ttl: this.#ttlOf(value) } : {});
   }
 
   evict(key: string): void {

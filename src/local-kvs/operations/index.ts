@@ -3,6 +3,7 @@
 
 import { getClip } from "../archived-media/clip/get-clip.ts";
 import { getMediaForFragmentList } from "../archived-media/clip/get-media-for-fragment-list.ts";
+import { getImages } from "../archived-media/images/get-images.ts";
 import { getDASHStreamingSessionURL } from "../archived-media/streaming/get-dash-streaming-session-url.ts";
 import { getHLSStreamingSessionURL } from "../archived-media/streaming/get-hls-streaming-session-url.ts";
 import type { OperationHandler } from "../server/context.ts";
@@ -39,6 +40,7 @@ export const operationHandlers: readonly OperationHandler[] = [
   listFragments,
   getClip,
   getMediaForFragmentList,
+  getImages,
   getHLSStreamingSessionURL,
   getDASHStreamingSessionURL,
 ];

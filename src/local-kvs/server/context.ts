@@ -20,6 +20,8 @@ export interface LocalKvsConfig {
   getMediaConnectionLimit: number;
   /** GetClip calls per second per stream before ClientLimitExceededException (0 = unlimited). */
   getClipRatePerSecond: number;
+  /** GetImages calls per second per stream before ClientLimitExceededException (0 = unlimited). */
+  getImagesRatePerSecond: number;
   /** GetMedia calls per second per stream before ClientLimitExceededException (0 = unlimited). */
   getMediaRatePerSecond: number;
   /** A GetMedia response ends at the next fragment boundary after this long (0 = never). */

@@ -49,6 +49,7 @@ export interface KvsHttpServerOptions {
   region: string;
   accountId: string;
   getClipRatePerSecond: number;
+  getImagesRatePerSecond: number;
   getMediaRatePerSecond: number;
   getMediaConnectionLimit: number;
   getMediaSessionMaxSeconds: number;
@@ -128,6 +129,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     accountId: options.accountId,
     endpoint: "",
     getClipRatePerSecond: options.getClipRatePerSecond,
+    getImagesRatePerSecond: options.getImagesRatePerSecond,
     getMediaRatePerSecond: options.getMediaRatePerSecond,
     getMediaConnectionLimit: options.getMediaConnectionLimit,
     getMediaSessionMaxSeconds: options.getMediaSessionMaxSeconds,

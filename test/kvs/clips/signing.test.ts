@@ -2,11 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   type ClipGrant,
   ClipSigner,
-  ClipTokenError,
-  type ClipTokenFailureReason,
   grantFromParams,
   grantToParams,
 } from "../../../src/kvs/clips/signing.ts";
+import { LinkTokenError, type LinkTokenFailureReason } from "../../../src/kvs/core/link-signing.ts";
 
 const NOW = Date.parse("2025-03-01T12:00:00.000Z");
 const OLD_KEY = { id: "k1", secret: Buffer.from("an-old-secret-that-is-long-enough-0001") };
@@ -23,14 +22,14 @@ function signer(keys = [NEW_KEY, OLD_KEY], now = NOW): ClipSigner {
   return new ClipSigner({ keys, now: () => now });
 }
 
-function failure(run: () => unknown): ClipTokenFailureReason {
+function failure(run: () => unknown): LinkTokenFailureReason {
   try {
     run();
   } catch (error) {
-    if (error instanceof ClipTokenError) return error.reason;
+    if (error instanceof LinkTokenError) return error.reason;
     throw error;
   }
-  throw new Error("expected a ClipTokenError");
+  throw new Error("expected a LinkTokenError");
 }
 
 describe("ClipSigner", () => {
