@@ -319,9 +319,18 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     },
   );
   server.on("connection", (socket) => admission.admit(socket));
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // The headers timeout fired: say so, as Node's own default handler would.
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    socket.end(
+      timedOut
+        ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
+        : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
