@@ -62,7 +62,12 @@ export const putMedia: OperationHandler = {
           if (!res.writableEnded && !res.destroyed) res.write(encodeAck(ack));
         },
       });
-      await new Promise<void>((resolve) => res.end(() => resolve()));
+      // A producer that went away never sees the end's callback: its close frees the slot.
+      await new Promise<void>((resolve) => {
+        if (res.destroyed) return resolve();
+        res.once("close", () => resolve());
+        res.end(() => resolve());
+      });
       // The body was refused or given up part-way: let the producer read the last ack first.
       drainThenHangUp(req);
       if (result.errorId !== undefined) {
