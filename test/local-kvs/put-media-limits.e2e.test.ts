@@ -126,6 +126,39 @@ describe("PutMedia memory budget", () => {
   });
 });
 
+describe("PutMedia memory budget used up", () => {
+  it("refuses a new connection with ConnectionLimitExceededException until memory is freed", async () => {
+    const kvs = await startLocalKvs(["holder", "late"], {
+      putMediaMemoryBudgetBytes: MiB + 32 * 1024,
+    });
+    const mkv = largeClusterMkv(4 * MiB);
+    const holder = openPut(kvs, "holder");
+    try {
+      // The header and about 1 MiB of an unfinished Cluster: less than 64 KiB of budget left.
+      holder.body.push(mkv.subarray(0, MiB + 16 * 1024));
+      await waitFor(() => kvs.putMediaMemory.inUseBytes >= MiB, 10_000, "the held Cluster");
+      const late = openPut(kvs, "late");
+      late.body.push(mkv.subarray(0, 1024));
+      await expect(late.session.done).rejects.toMatchObject({
+        name: "ConnectionLimitExceededException",
+        status: 400,
+      });
+      expect(holder.finished).toBe(false);
+
+      holder.stop();
+      await waitFor(() => kvs.putMediaMemory.inUseBytes === 0, 10_000, "the budget freed");
+      const next = openPut(kvs, "late");
+      next.body.push(mkv.subarray(0, 1024));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(next.refused).toBeUndefined();
+      next.stop();
+    } finally {
+      holder.stop();
+      await kvs.stop();
+    }
+  });
+});
+
 describe("PutMedia connections per stream", () => {
   it("answers ConnectionLimitExceededException past the cap and frees a slot on close", async () => {
     const kvs = await startLocalKvs(["capped"], { putMediaConnectionLimit: 2 });

@@ -2,6 +2,9 @@
 // each is collecting, and a finished Cluster until it is stored). A Cluster may be 50 MB, so
 // without a total, N producers could make kvs-local hold N × 50 MB.
 
+/** Node reads sockets in chunks of up to 64 KiB. */
+const MIN_FREE_BYTES = 64 * 1024;
+
 export class MemoryBudget {
   readonly limitBytes: number;
   #inUse = 0;
@@ -23,9 +26,9 @@ export class MemoryBudget {
     return this.#peak;
   }
 
-  /** True while nothing more can be reserved. */
+  /** True while less than one socket read (64 KiB) is free: a new connection could hold nothing. */
   get exhausted(): boolean {
-    return this.#inUse >= this.limitBytes;
+    return this.limitBytes - this.#inUse < MIN_FREE_BYTES;
   }
 
   /** Reserves `bytes` if they fit; false (nothing reserved) if they do not. */
