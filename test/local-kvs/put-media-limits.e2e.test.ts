@@ -172,7 +172,6 @@ describe("PutMedia connections per stream", () => {
       }
       await waitFor(() => kvs.stats.inProgress("PutMedia") === 2, 10_000, "two open PutMedia");
       const third = openPut(kvs, "capped");
-      // Node's client sends the request headers with the first body bytes.
       third.body.push(header);
       await expect(third.session.done).rejects.toMatchObject({
         name: "ConnectionLimitExceededException",
