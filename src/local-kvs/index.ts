@@ -3,7 +3,7 @@
 import { sweepStaleClipDirectories } from "./archived-media/clip/clip-temp-dirs.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { FaultInjector } from "./faults.ts";
-import type { MemoryBudget } from "./ingest/memory-budget.ts";
+import type { BudgetUsage } from "./ingest/memory-budget.ts";
 import type { ListFragmentsOrder } from "./server/context.ts";
 import { startKvsHttpServer } from "./server/http-server.ts";
 import { OperationStats } from "./stats.ts";
@@ -12,7 +12,7 @@ import type { FragmentStore } from "./store/types.ts";
 
 export type { Fault } from "./faults.ts";
 export { FaultInjector } from "./faults.ts";
-export type { MemoryBudget } from "./ingest/memory-budget.ts";
+export type { BudgetUsage } from "./ingest/memory-budget.ts";
 export type { ListFragmentsOrder } from "./server/context.ts";
 export { OperationStats } from "./stats.ts";
 export type { FragmentRecord, FragmentStore, StreamRecord } from "./store/types.ts";
@@ -56,7 +56,7 @@ export interface LocalKvsOptions {
   putMediaConnectionLimit?: number;
   /**
    * Bytes of media all PutMedia connections may hold at once (default 256 MiB, five 50 MB
-   * fragments). A new connection past it gets ConnectionLimitExceededException; a connection whose
+   * fragments). A new connection while it is used up gets ConnectionLimitExceededException; a connection whose
    * Cluster no longer fits gets an ERROR ack with ErrorId 5000. Infinity = unbounded.
    */
   putMediaMemoryBudgetBytes?: number;
@@ -107,7 +107,7 @@ export interface LocalKvs {
   stats: OperationStats;
   faults: FaultInjector;
   /** What all PutMedia connections hold of their memory budget (in use, peak, limit). */
-  putMediaMemory: MemoryBudget;
+  putMediaMemory: BudgetUsage;
   /** Stops the demo camera, closes open GetMedia/PutMedia connections, the server and the store. */
   stop(): Promise<void>;
 }
@@ -116,7 +116,7 @@ export const DEMO_STREAM_NAME = "demo";
 
 const RETENTION_SWEEP_MS = 60_000;
 
-function nonNegativeSeconds(name: string, value: number): number {
+function nonNegative(name: string, value: number): number {
   if (!(value >= 0)) throw new RangeError(`${name} must be 0 or a positive number`);
   return value;
 }
@@ -130,11 +130,11 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
   if (!(getMediaSessionMaxSeconds >= 0)) {
     throw new RangeError("getMediaSessionMaxSeconds must be 0 (no limit) or a positive number");
   }
-  const putMediaIdleAckSeconds = nonNegativeSeconds(
+  const putMediaIdleAckSeconds = nonNegative(
     "putMediaIdleAckSeconds",
     options.putMediaIdleAckSeconds ?? 3,
   );
-  const putMediaIdleTimeoutSeconds = nonNegativeSeconds(
+  const putMediaIdleTimeoutSeconds = nonNegative(
     "putMediaIdleTimeoutSeconds",
     options.putMediaIdleTimeoutSeconds ?? 30,
   );
@@ -151,7 +151,7 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
     options.putMediaMemoryBudgetBytes ?? 256 * 1024 * 1024,
   );
   const maxConnections = positive("maxConnections", options.maxConnections ?? 512);
-  const putMediaMinBytesPerSecond = nonNegativeSeconds(
+  const putMediaMinBytesPerSecond = nonNegative(
     "putMediaMinBytesPerSecond",
     options.putMediaMinBytesPerSecond ?? 256,
   );
@@ -159,11 +159,11 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
     "putMediaMinRateWindowSeconds",
     options.putMediaMinRateWindowSeconds ?? 60,
   );
-  const headersTimeoutSeconds = nonNegativeSeconds(
+  const headersTimeoutSeconds = nonNegative(
     "headersTimeoutSeconds",
     options.headersTimeoutSeconds ?? 10,
   );
-  const requestBodyTimeoutSeconds = nonNegativeSeconds(
+  const requestBodyTimeoutSeconds = nonNegative(
     "requestBodyTimeoutSeconds",
     options.requestBodyTimeoutSeconds ?? 10,
   );

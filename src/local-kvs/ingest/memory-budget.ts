@@ -5,7 +5,16 @@
 /** Node reads sockets in chunks of up to 64 KiB. */
 const MIN_FREE_BYTES = 64 * 1024;
 
-export class MemoryBudget {
+/** What a budget's holders may read of it. */
+export interface BudgetUsage {
+  readonly limitBytes: number;
+  /** Bytes reserved now. */
+  readonly inUseBytes: number;
+  /** The most ever reserved at once. */
+  readonly peakBytes: number;
+}
+
+export class MemoryBudget implements BudgetUsage {
   readonly limitBytes: number;
   #inUse = 0;
   #peak = 0;
