@@ -10,6 +10,9 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
                             [--get-media-connection-limit N] [--get-clip-rate N]
                             [--get-images-rate N]
                             [--list-fragments-order sorted|shuffled]
+                            [--headers-timeout-seconds S] [--request-body-timeout-seconds S]
+                            [--max-connections N] [--put-media-connection-limit N]
+                            [--put-media-memory-mb MB] [--put-media-min-rate B]
 
   --port N         port to listen on (default 4567; 0 = any free port)
   --host H         interface to listen on (default 127.0.0.1)
@@ -31,7 +34,25 @@ const USAGE = `Usage: npm run kvs-local -- [--port N] [--host H] (--data-dir DIR
   --get-images-rate N
                    GetImages calls per second per stream (default 0 = unlimited)
   --list-fragments-order sorted|shuffled
-                   ListFragments order; KVS documents none (default sorted)`;
+                   ListFragments order; KVS documents none (default sorted)
+  --headers-timeout-seconds S
+                   close a connection whose request headers take longer (default 10; 0 = never)
+  --request-body-timeout-seconds S
+                   answer 408 to a JSON body that takes longer (default 10; 0 = never);
+                   GetMedia responses and PutMedia bodies stream for as long as they need
+  --max-connections N
+                   open sockets at most; at the cap a new one evicts the longest-waiting
+                   socket (sending headers or idle), never a busy one (default 512; 0 = no cap)
+  --put-media-connection-limit N
+                   concurrent PutMedia connections per stream, then ConnectionLimitExceeded
+                   (default 5; 0 = unlimited)
+  --put-media-memory-mb MB
+                   media all PutMedia connections may hold at once; past it new connections
+                   get ConnectionLimitExceeded and a Cluster that does not fit an ERROR ack
+                   with ErrorId 5000 (default 256; 0 = unbounded)
+  --put-media-min-rate B
+                   bytes per second a PutMedia body must average over each minute, else an
+                   ERROR ack with ErrorId 4000 (default 256; 0 = no floor)`;
 
 /** A flag's value as a number >= 0 (`integer`: a whole one). */
 function nonNegative(flag: string, text: string, integer = false): number {
@@ -59,6 +80,12 @@ async function main(): Promise<void> {
       "get-clip-rate": { type: "string", default: "1" },
       "get-images-rate": { type: "string", default: "0" },
       "list-fragments-order": { type: "string", default: "sorted" },
+      "headers-timeout-seconds": { type: "string", default: "10" },
+      "request-body-timeout-seconds": { type: "string", default: "10" },
+      "max-connections": { type: "string", default: "512" },
+      "put-media-connection-limit": { type: "string", default: "5" },
+      "put-media-memory-mb": { type: "string", default: "256" },
+      "put-media-min-rate": { type: "string", default: "256" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -83,6 +110,28 @@ async function main(): Promise<void> {
     values["get-media-connection-limit"],
     true,
   );
+  /** A count or size flag where 0 means no limit. */
+  const limit = (flag: string, text: string, integer: boolean): number => {
+    const value = nonNegative(flag, text, integer);
+    return value === 0 ? Number.POSITIVE_INFINITY : value;
+  };
+  const headersTimeoutSeconds = nonNegative(
+    "headers-timeout-seconds",
+    values["headers-timeout-seconds"],
+  );
+  const requestBodyTimeoutSeconds = nonNegative(
+    "request-body-timeout-seconds",
+    values["request-body-timeout-seconds"],
+  );
+  const maxConnections = limit("max-connections", values["max-connections"], true);
+  const putMediaConnectionLimit = limit(
+    "put-media-connection-limit",
+    values["put-media-connection-limit"],
+    true,
+  );
+  const putMediaMemoryBudgetBytes =
+    limit("put-media-memory-mb", values["put-media-memory-mb"], false) * 1024 * 1024;
+  const putMediaMinBytesPerSecond = nonNegative("put-media-min-rate", values["put-media-min-rate"]);
   const listFragmentsOrder = values["list-fragments-order"];
   if (listFragmentsOrder !== "sorted" && listFragmentsOrder !== "shuffled") {
     throw new Error(`--list-fragments-order must be sorted or shuffled, got ${listFragmentsOrder}`);
@@ -104,6 +153,12 @@ async function main(): Promise<void> {
     getImagesRatePerSecond,
     getMediaConnectionLimit: connectionLimit === 0 ? Number.POSITIVE_INFINITY : connectionLimit,
     listFragmentsOrder,
+    headersTimeoutSeconds,
+    requestBodyTimeoutSeconds,
+    maxConnections,
+    putMediaConnectionLimit,
+    putMediaMemoryBudgetBytes,
+    putMediaMinBytesPerSecond,
     log: values.quiet ? () => {} : (line) => console.error(line),
   });
   console.log(`kvs-local listening: ${kvs.endpoint}`);

@@ -27,6 +27,8 @@ const STATUS_BY_EXCEPTION: Readonly<Record<string, number>> = {
   InvalidSignatureException: 403,
   MissingAuthenticationTokenException: 403,
   SerializationException: 400,
+  // kvs-local's answer to a JSON body that does not arrive in time (Node answers 408 too).
+  RequestTimeoutException: 408,
   InternalFailure: 500,
   ServiceUnavailable: 503,
 };

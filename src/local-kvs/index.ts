@@ -3,6 +3,7 @@
 import { sweepStaleClipDirectories } from "./archived-media/clip/clip-temp-dirs.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { FaultInjector } from "./faults.ts";
+import type { BudgetUsage } from "./ingest/memory-budget.ts";
 import type { ListFragmentsOrder } from "./server/context.ts";
 import { startKvsHttpServer } from "./server/http-server.ts";
 import { OperationStats } from "./stats.ts";
@@ -11,6 +12,7 @@ import type { FragmentStore } from "./store/types.ts";
 
 export type { Fault } from "./faults.ts";
 export { FaultInjector } from "./faults.ts";
+export type { BudgetUsage } from "./ingest/memory-budget.ts";
 export type { ListFragmentsOrder } from "./server/context.ts";
 export { OperationStats } from "./stats.ts";
 export type { FragmentRecord, FragmentStore, StreamRecord } from "./store/types.ts";
@@ -49,6 +51,37 @@ export interface LocalKvsOptions {
   /** A PutMedia connection that sends nothing this long is closed, as KVS does (default 30; 0 = never). */
   putMediaIdleTimeoutSeconds?: number;
   /**
+   * Concurrent PutMedia connections per stream before ConnectionLimitExceededException (default 5;
+   * KVS documents no number: one producer per stream is the norm, the rest leaves room for a
+   * reconnect overlapping the old connection; Infinity = unlimited).
+   */
+  putMediaConnectionLimit?: number;
+  /**
+   * Bytes of media all PutMedia connections may hold at once (default 256 MiB, five 50 MB
+   * fragments). A new connection while it is used up gets ConnectionLimitExceededException; a connection whose
+   * Cluster no longer fits gets an ERROR ack with ErrorId 5000. Infinity = unbounded.
+   */
+  putMediaMemoryBudgetBytes?: number;
+  /**
+   * Bytes per second a PutMedia body must average over each window (default 256, far below any
+   * audio or video; 0 = no floor); below it the connection gets an ERROR ack with ErrorId 4000.
+   */
+  putMediaMinBytesPerSecond?: number;
+  /** The window of that floor (default 60 s: longer than the 30 s a producer may pause). */
+  putMediaMinRateWindowSeconds?: number;
+  /**
+   * Seconds a client has to send its request headers (default 10; 0 = unlimited), so slow-header
+   * clients are closed; streaming bodies and responses are not affected.
+   */
+  headersTimeoutSeconds?: number;
+  /** Seconds a client has to send a JSON request body after its headers (default 10; 0 = unlimited). */
+  requestBodyTimeoutSeconds?: number;
+  /**
+   * Open sockets at most (default 512; Infinity = no cap). At the cap a new connection evicts the
+   * longest-waiting socket (still sending headers, or idle between requests); busy ones stay.
+   */
+  maxConnections?: number;
+  /**
    * ListFragments order. KVS documents none, even across pages: "shuffled" answers in a random
    * order to catch clients that rely on one; "sorted" (default) keeps listings readable.
    */
@@ -75,6 +108,8 @@ export interface LocalKvs {
   store: FragmentStore;
   stats: OperationStats;
   faults: FaultInjector;
+  /** What all PutMedia connections hold of their memory budget (in use, peak, limit). */
+  putMediaMemory: BudgetUsage;
   /** Stops the demo camera, closes open GetMedia/PutMedia connections, the server and the store. */
   stop(): Promise<void>;
 }
@@ -83,8 +118,8 @@ export const DEMO_STREAM_NAME = "demo";
 
 const RETENTION_SWEEP_MS = 60_000;
 
-function nonNegativeSeconds(name: string, value: number): number {
-  if (!(value >= 0)) throw new RangeError(`${name} must be 0 or a positive number of seconds`);
+function nonNegative(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be 0 or a positive number`);
   return value;
 }
 
@@ -97,13 +132,42 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
   if (!(getMediaSessionMaxSeconds >= 0)) {
     throw new RangeError("getMediaSessionMaxSeconds must be 0 (no limit) or a positive number");
   }
-  const putMediaIdleAckSeconds = nonNegativeSeconds(
+  const putMediaIdleAckSeconds = nonNegative(
     "putMediaIdleAckSeconds",
     options.putMediaIdleAckSeconds ?? 3,
   );
-  const putMediaIdleTimeoutSeconds = nonNegativeSeconds(
+  const putMediaIdleTimeoutSeconds = nonNegative(
     "putMediaIdleTimeoutSeconds",
     options.putMediaIdleTimeoutSeconds ?? 30,
+  );
+  const positive = (name: string, value: number): number => {
+    if (!(value > 0)) throw new RangeError(`${name} must be positive (Infinity = unlimited)`);
+    return value;
+  };
+  const putMediaConnectionLimit = positive(
+    "putMediaConnectionLimit",
+    options.putMediaConnectionLimit ?? 5,
+  );
+  const putMediaMemoryBudgetBytes = positive(
+    "putMediaMemoryBudgetBytes",
+    options.putMediaMemoryBudgetBytes ?? 256 * 1024 * 1024,
+  );
+  const maxConnections = positive("maxConnections", options.maxConnections ?? 512);
+  const putMediaMinBytesPerSecond = nonNegative(
+    "putMediaMinBytesPerSecond",
+    options.putMediaMinBytesPerSecond ?? 256,
+  );
+  const putMediaMinRateWindowSeconds = positive(
+    "putMediaMinRateWindowSeconds",
+    options.putMediaMinRateWindowSeconds ?? 60,
+  );
+  const headersTimeoutSeconds = nonNegative(
+    "headersTimeoutSeconds",
+    options.headersTimeoutSeconds ?? 10,
+  );
+  const requestBodyTimeoutSeconds = nonNegative(
+    "requestBodyTimeoutSeconds",
+    options.requestBodyTimeoutSeconds ?? 10,
   );
   // Left behind by a process that died while building a clip.
   await sweepStaleClipDirectories().catch((error: unknown) =>
@@ -138,6 +202,13 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
       getMediaSessionMaxSeconds,
       putMediaIdleAckSeconds,
       putMediaIdleTimeoutSeconds,
+      putMediaConnectionLimit,
+      putMediaMemoryBytes: putMediaMemoryBudgetBytes,
+      putMediaMinBytesPerSecond,
+      putMediaMinRateWindowSeconds,
+      headersTimeoutSeconds,
+      requestBodyTimeoutSeconds,
+      maxConnections,
       listFragmentsOrder: options.listFragmentsOrder ?? "sorted",
       playbackSessionRatePerSecond: options.playbackSessionRatePerSecond ?? 25,
       playbackPlaylistRatePerSecond: options.playbackPlaylistRatePerSecond ?? 5,
@@ -190,6 +261,7 @@ export async function createLocalKvs(options: LocalKvsOptions = {}): Promise<Loc
     store,
     stats,
     faults,
+    putMediaMemory: server.putMediaBudget,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweep);

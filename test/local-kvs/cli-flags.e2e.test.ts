@@ -11,6 +11,8 @@ import {
 } from "@aws-sdk/client-kinesis-video-archived-media";
 import type { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { putMedia } from "../../src/local-kvs/producer/put-media-client.ts";
+import { fixture } from "../support/fixtures.ts";
 import {
   archivedMedia,
   createStreams,
@@ -21,7 +23,8 @@ import {
   spawnLocalKvs,
 } from "../support/kvs-local.ts";
 import { removeScratchDirectory } from "../support/scratch.ts";
-import { ingestFixture } from "../support/seed.ts";
+import { ingestFixture, pushableBody } from "../support/seed.ts";
+import { openSlowSocket, slowHeaders } from "../support/slow-sockets.ts";
 
 const exists = (dir: string) =>
   stat(dir).then(
@@ -55,6 +58,12 @@ describe("kvs-local CLI limits and startup sweep", () => {
       "0",
       "--list-fragments-order",
       "shuffled",
+      "--headers-timeout-seconds",
+      "1",
+      "--put-media-connection-limit",
+      "1",
+      "--put-media-memory-mb",
+      "64",
     ]);
     await createStreams(server.endpoint, ["flags"], { dataRetentionInHours: 1 });
     media = await mediaClient(server.endpoint, "flags");
@@ -108,5 +117,34 @@ describe("kvs-local CLI limits and startup sweep", () => {
     const order = (listed.Fragments ?? []).map((f) => f.FragmentNumber);
     expect([...order].sort()).toEqual(numbers);
     expect(order).not.toEqual(numbers);
+  });
+
+  it("takes the headers timeout and the PutMedia connection cap from flags", async () => {
+    const slow = await openSlowSocket(server.endpoint, slowHeaders(200));
+    await slow.closed;
+    expect(slow.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(slow.closedAfterMs).toBeLessThan(5000);
+
+    const open = (body: AsyncIterable<Uint8Array>) =>
+      putMedia({
+        endpoint: server.endpoint,
+        streamName: "flags",
+        body,
+        timecodeType: "RELATIVE",
+        producerStartTimestampMs: Date.now(),
+      });
+    const header = fixture("clusters.mkv").subarray(0, 100);
+    const first = pushableBody();
+    first.push(header);
+    const holding = open(first.body);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = pushableBody();
+    second.push(header);
+    await expect(open(second.body).done).rejects.toMatchObject({
+      name: "ConnectionLimitExceededException",
+    });
+    first.end();
+    second.end();
+    await holding.done.catch(() => {});
   });
 });

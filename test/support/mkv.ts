@@ -515,3 +515,24 @@ export function sampleClusters(firstTimecode = 0): BuiltCluster[] {
     blocks: c.blocks,
   }));
 }
+
+/**
+ * A producer MKV whose Clusters are `clusterBytes` large each (about): a key frame from the demo
+ * sample, then filler SimpleBlocks of 256 KiB on track 1. For memory limits: kvs-local holds a
+ * Cluster whole until it is stored.
+ */
+export function largeClusterMkv(clusterBytes: number, clusters = 1, spacingMs = 1000): Uint8Array {
+  const [keyframe] = keyframeClusters(1, 0)[0]?.blocks ?? [];
+  if (!keyframe) throw new Error("the demo sample has no key frame");
+  const fillerPayload = 256 * 1024;
+  const filler = element(ID.SimpleBlock, [
+    new Uint8Array([0x81, 0, 0, 0]), // track 1, relative timecode 0, not a key frame
+    new Uint8Array(fillerPayload),
+  ]);
+  const fillers = Math.max(0, Math.ceil((clusterBytes - keyframe.length) / filler.length));
+  const blocks = [keyframe, ...Array.from({ length: fillers }, () => filler)];
+  return buildMkv(
+    demoTracks(),
+    Array.from({ length: clusters }, (_, i) => ({ timecode: i * spacingMs, blocks })),
+  );
+}

@@ -1,6 +1,7 @@
 // One PutMedia connection: splits the MKV body into header and Clusters, stores each Cluster
 // as a fragment and acknowledges it. The body is consumed chunk by chunk and each fragment is
-// persisted before more is read, so memory stays bounded by the largest Cluster.
+// persisted before more is read, so memory stays bounded by the largest Cluster; what a
+// connection holds is also counted against one budget shared by all connections.
 
 import type { MkvErrorReason } from "../../mkv/ebml/primitives.ts";
 import { MkvClusterSplitter } from "../../mkv/ingest/cluster-splitter.ts";
@@ -10,6 +11,8 @@ import { StreamGoneError } from "../store/local-fragment-store.ts";
 import { type FragmentStore, type StreamRecord, storedTrack } from "../store/types.ts";
 import { PUT_MEDIA_ERROR, type PutMediaAck } from "./ack.ts";
 import { IDLE_TIMEOUT, IdleWatch } from "./idle-acks.ts";
+import type { MemoryBudget } from "./memory-budget.ts";
+import { MinimumRate, type MinimumRateOptions } from "./minimum-rate.ts";
 import type { PutMediaRequest } from "./put-media-headers.ts";
 
 /** KVS limits a fragment to 50 MB and 20 seconds. */
@@ -31,6 +34,10 @@ export interface IngestContext {
   clock: Clock;
   /** IDLE acks while the body is quiet, and when to give a quiet connection up (0 = never). */
   idle: { ackIntervalMs: number; timeoutMs: number };
+  /** The bytes all PutMedia connections may hold at once. */
+  budget: MemoryBudget;
+  /** The data rate a body must keep up (bytesPerSecond 0 = none). */
+  minimumRate: MinimumRateOptions;
   sendAck(ack: PutMediaAck): void;
   log(line: string): void;
 }
@@ -62,6 +69,8 @@ export async function ingestPutMediaBody(
   let header: { headerId: string; timecodeScaleNs: number } | undefined;
   let lastProducerMs = Number.NEGATIVE_INFINITY;
   let persisted = 0;
+  /** The Timecode of the Cluster being received, for ERROR acks about it. */
+  let currentTimecode: number | undefined;
 
   const fail = (errorId: number, fragmentTimecode?: number): never => {
     ctx.sendAck({
@@ -79,6 +88,7 @@ export async function ingestPutMediaBody(
       return;
     }
     if (event.type === "cluster-start") {
+      currentTimecode = event.timecode;
       ctx.sendAck({ EventType: "BUFFERING", FragmentTimecode: event.timecode });
       return;
     }
@@ -154,6 +164,8 @@ export async function ingestPutMediaBody(
   };
 
   const chunks = body[Symbol.asyncIterator]();
+  const share = ctx.budget.open();
+  const rate = new MinimumRate(ctx.minimumRate, performance.now());
   const idle = new IdleWatch({
     ...ctx.idle,
     sendIdle: () => ctx.sendAck({ EventType: "IDLE" }),
@@ -168,7 +180,29 @@ export async function ingestPutMediaBody(
           return { persisted, idleTimedOut: true };
         }
         if (next.done) break;
-        for (const event of splitter.push(next.value)) await handle(event);
+        const chunk = next.value;
+        if (!rate.record(chunk.length, performance.now())) {
+          ctx.log(`PutMedia ${stream.streamName}: body slower than the minimum rate, closing`);
+          fail(PUT_MEDIA_ERROR.STREAM_READ_ERROR, currentTimecode);
+        }
+        // The splitter keeps the chunk until its Cluster is complete: it must fit the budget.
+        if (!share.resize(splitter.bufferedBytes + chunk.length)) {
+          ctx.log(
+            `PutMedia ${stream.streamName}: the PutMedia memory budget (${ctx.budget.limitBytes} bytes) is used up`,
+          );
+          fail(PUT_MEDIA_ERROR.INTERNAL_ERROR, currentTimecode);
+        }
+        const events = splitter.push(chunk);
+        // A finished Cluster is copied out of the retained chunks, which are then let go: held
+        // until stored, it stays within what was just reserved.
+        let copies = 0;
+        for (const event of events) {
+          if (event.type === "cluster") copies += event.cluster.bytes.length;
+          else if (event.type === "header") copies += event.header.bytes.length;
+        }
+        share.resize(splitter.bufferedBytes + copies);
+        for (const event of events) await handle(event);
+        share.resize(splitter.bufferedBytes);
       }
     } catch (error) {
       if (error instanceof IngestStop) {
@@ -185,6 +219,7 @@ export async function ingestPutMediaBody(
     if (error instanceof IngestStop) return { persisted, errorId: error.errorId };
     throw error;
   } finally {
+    share.close();
     idle.close();
     if (header) store.releaseHeader(header.headerId);
   }

@@ -149,6 +149,9 @@ export function putMedia(options: PutMediaOptions): PutMediaSession {
   const acks = new AckQueue();
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   const req = send(url, { method: "POST", headers, signal: options.signal });
+  // Headers go out now, as the producer SDKs send them, not with the first body bytes: a producer
+  // with nothing to send yet must not meet the server's headers timeout.
+  req.flushHeaders();
 
   const done = new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PlaybackSessions } from "../archived-media/streaming/playback-sessions.ts";
 import type { Clock } from "../clock.ts";
 import type { Fault, FaultInjector } from "../faults.ts";
+import type { MemoryBudget } from "../ingest/memory-budget.ts";
 import type { OperationStats } from "../stats.ts";
 import type { FragmentStore } from "../store/types.ts";
 import type { RequestInput } from "../validation.ts";
@@ -30,6 +31,12 @@ export interface LocalKvsConfig {
   putMediaIdleAckSeconds: number;
   /** A PutMedia connection that sends nothing for this long is closed (0 = never). */
   putMediaIdleTimeoutSeconds: number;
+  /** Concurrent PutMedia connections per stream before ConnectionLimitExceededException. */
+  putMediaConnectionLimit: number;
+  /** Bytes per second a PutMedia body must average over each window (0 = no floor). */
+  putMediaMinBytesPerSecond: number;
+  /** The window of that floor. */
+  putMediaMinRateWindowSeconds: number;
   /** The order of ListFragments results (KVS documents none). */
   listFragmentsOrder: ListFragmentsOrder;
   /** GetHLS/GetDASHStreamingSessionURL calls per second per stream (0 = unlimited). */
@@ -72,8 +79,10 @@ export interface HandlerContext {
   readonly fault: Fault | undefined;
   readonly clock: Clock;
   readonly config: LocalKvsConfig;
-  /** Per-stream connection counts (GetMedia connection limit). */
+  /** Per-stream connection counts (GetMedia and PutMedia connection limits). */
   readonly connections: ConnectionTracker;
+  /** The media bytes all PutMedia connections may hold at once. */
+  readonly putMediaBudget: MemoryBudget;
   /** Per-stream, per-operation call rates (ClientLimitExceededException). */
   readonly rates: RateLimiter;
   /** HLS and DASH sessions by token. */

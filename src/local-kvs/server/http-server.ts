@@ -1,15 +1,18 @@
 // The node:http server: restJson1 routing (`POST /<lowerCamelOperation>`), AWS-shaped errors,
-// the Authorization check, per-operation stats and fault injection.
+// the Authorization check, per-operation stats and fault injection, and the limits that keep
+// slow or greedy clients from starving the rest: a headers timeout, a JSON body timeout, a socket
+// cap that evicts waiting sockets first, and the PutMedia memory budget.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { PlaybackSessions } from "../archived-media/streaming/playback-sessions.ts";
 import { isSessionResourcePath } from "../archived-media/streaming/session-resources.ts";
 import { checkAuthorization } from "../auth/authorization-header.ts";
 import type { Clock } from "../clock.ts";
 import { KvsServiceError } from "../errors.ts";
 import type { Fault, FaultInjector } from "../faults.ts";
+import { MemoryBudget } from "../ingest/memory-budget.ts";
 import { operationHandlers } from "../operations/index.ts";
 import type { OperationStats } from "../stats.ts";
 import type { FragmentStore } from "../store/types.ts";
@@ -23,12 +26,12 @@ import {
   pathForOperation,
 } from "./context.ts";
 import { drainThenHangUp } from "./drain-request.ts";
+import { readJsonBody } from "./json-body.ts";
 import { openMediaSink } from "./media-sink.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { answerSessionResource } from "./session-resource-route.ts";
+import { SocketAdmission } from "./socket-admission.ts";
 
-/** JSON request bodies are small; anything bigger is refused without buffering it. */
-const MAX_JSON_BODY_BYTES = 1024 * 1024;
 /** Longer than clients keep idle sockets, so they close first (no reuse-while-closing resets). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -55,6 +58,17 @@ export interface KvsHttpServerOptions {
   getMediaSessionMaxSeconds: number;
   putMediaIdleAckSeconds: number;
   putMediaIdleTimeoutSeconds: number;
+  putMediaConnectionLimit: number;
+  putMediaMinBytesPerSecond: number;
+  putMediaMinRateWindowSeconds: number;
+  /** Bytes all PutMedia connections may hold at once (Infinity = unbounded). */
+  putMediaMemoryBytes: number;
+  /** Time a client has to send its request headers (0 = unlimited). */
+  headersTimeoutSeconds: number;
+  /** Time a client has to send a JSON request body once its headers arrived (0 = unlimited). */
+  requestBodyTimeoutSeconds: number;
+  /** Open sockets at most (Infinity = no cap). */
+  maxConnections: number;
   listFragmentsOrder: ListFragmentsOrder;
   playbackSessionRatePerSecond: number;
   playbackPlaylistRatePerSecond: number;
@@ -64,6 +78,8 @@ export interface KvsHttpServerOptions {
 export interface KvsHttpServer {
   endpoint: string;
   port: number;
+  putMediaBudget: MemoryBudget;
+  admission: SocketAdmission;
   close(): Promise<void>;
 }
 
@@ -97,31 +113,13 @@ function faultError(fault: Fault): KvsServiceError | undefined {
   return undefined;
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > MAX_JSON_BODY_BYTES) {
-      throw new KvsServiceError("SerializationException", "Request body is too large");
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
-  if (text === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new KvsServiceError("SerializationException", "Request body is not valid JSON");
-  }
-}
-
 export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise<KvsHttpServer> {
   const routes = new Map<string, OperationHandler>(
     operationHandlers.map((h) => [pathForOperation(h.operation), h]),
   );
   const shutdown = new AbortController();
-  const sockets = new Set<Socket>();
+  const admission = new SocketAdmission(options.maxConnections);
+  const putMediaBudget = new MemoryBudget(options.putMediaMemoryBytes);
   const connections = new ConnectionTracker();
   const rates = new RateLimiter();
   const config: LocalKvsConfig = {
@@ -135,6 +133,9 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     getMediaSessionMaxSeconds: options.getMediaSessionMaxSeconds,
     putMediaIdleAckSeconds: options.putMediaIdleAckSeconds,
     putMediaIdleTimeoutSeconds: options.putMediaIdleTimeoutSeconds,
+    putMediaConnectionLimit: options.putMediaConnectionLimit,
+    putMediaMinBytesPerSecond: options.putMediaMinBytesPerSecond,
+    putMediaMinRateWindowSeconds: options.putMediaMinRateWindowSeconds,
     listFragmentsOrder: options.listFragmentsOrder,
     playbackSessionRatePerSecond: options.playbackSessionRatePerSecond,
     playbackPlaylistRatePerSecond: options.playbackPlaylistRatePerSecond,
@@ -182,7 +183,9 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
       const fault = options.faults.take(handler.operation);
       const injected = fault ? faultError(fault) : undefined;
       if (injected) throw injected;
-      const body = handler.streamingRequest ? {} : await readJsonBody(req);
+      const body = handler.streamingRequest
+        ? {}
+        : await readJsonBody(req, options.requestBodyTimeoutSeconds * 1000);
       const ctx: HandlerContext = {
         operation: handler.operation,
         requestId,
@@ -196,6 +199,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
         clock: options.clock,
         config,
         connections,
+        putMediaBudget,
         rates,
         playbackSessions,
         signal,
@@ -235,22 +239,40 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
     }
   }
 
+  const headersTimeoutMs = options.headersTimeoutSeconds * 1000;
   const server = createServer(
-    { requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    {
+      // No timeout for whole requests: a PutMedia body streams for hours (its own idle timeout
+      // and minimum rate apply), and JSON bodies have their own timeout in readJsonBody.
+      requestTimeout: 0,
+      // Set explicitly: Node derives the default from requestTimeout, so 0 there turns it off.
+      headersTimeout: headersTimeoutMs,
+      // Node checks both every 30 s by default: a slow-header socket would outlive the timeout.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeoutMs / 4 || 1000)),
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    },
     (req, res) => {
+      admission.busy(req.socket);
+      res.once("finish", () => admission.idle(req.socket));
       handleRequest(req, res).catch((error: unknown) => {
         options.log(`request failed: ${String(error)}`);
         res.destroy();
       });
     },
   );
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
-    else socket.destroy();
+  server.on("connection", (socket) => admission.admit(socket));
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // The headers timeout fired: say so, as Node's own default handler would.
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    socket.end(
+      timedOut
+        ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
+        : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -271,11 +293,13 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
   return {
     endpoint,
     port,
+    putMediaBudget,
+    admission,
     close: () =>
       new Promise<void>((resolve) => {
         shutdown.abort();
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        for (const socket of [...admission.all()]) socket.destroy();
       }),
   };
 }

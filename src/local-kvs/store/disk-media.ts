@@ -9,7 +9,13 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Counters, MediaBackend, RecoveredState } from "./media-backend.ts";
-import { encodeRecord, RecordKind, readPayload, scanRecords } from "./record-log.ts";
+import {
+  encodeRecord,
+  encodeRecordHead,
+  RecordKind,
+  readPayload,
+  scanRecords,
+} from "./record-log.ts";
 import type { FragmentRecord, HeaderRecord, StoredTrack, StreamRecord } from "./types.ts";
 
 export interface DiskLocation {
@@ -270,15 +276,26 @@ export class DiskMedia implements MediaBackend<DiskLocation> {
     clusterBytes: Uint8Array,
   ): Promise<DiskLocation> {
     const key = this.#keyOf(stream.streamArn);
-    const encoded = encodeRecord(RecordKind.Fragment, record, clusterBytes);
-    const active = await this.#activeSegment(key, encoded.length);
+    const head = encodeRecordHead(RecordKind.Fragment, record, clusterBytes);
+    const length = head.length + clusterBytes.length;
+    const active = await this.#activeSegment(key, length);
     const start = active.size;
-    await active.file.write(encoded, 0, encoded.length, start);
+    // Written as two buffers: the Cluster is not copied into one record buffer.
+    let written = 0;
+    while (written < length) {
+      const parts =
+        written < head.length
+          ? [head.subarray(written), clusterBytes]
+          : [clusterBytes.subarray(written - head.length)];
+      const { bytesWritten } = await active.file.writev(parts, start + written);
+      if (bytesWritten <= 0) throw new Error("fragment write made no progress");
+      written += bytesWritten;
+    }
     await active.file.datasync();
-    active.size += encoded.length;
+    active.size += length;
     return {
       segment: active.segment,
-      offset: start + encoded.length - clusterBytes.length,
+      offset: start + head.length,
       length: clusterBytes.length,
     };
   }

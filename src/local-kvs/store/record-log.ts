@@ -15,8 +15,16 @@ const MAX_META_BYTES = 1024 * 1024;
 export const RecordKind = { Header: 1, Fragment: 2 } as const;
 
 export function encodeRecord(kind: number, meta: unknown, payload: Uint8Array): Buffer {
+  return Buffer.concat([encodeRecordHead(kind, meta, payload), payload]);
+}
+
+/**
+ * A record's bytes before its payload (header and meta), for writing the two with one writev
+ * instead of copying a payload of up to 50 MB into one buffer.
+ */
+export function encodeRecordHead(kind: number, meta: unknown, payload: Uint8Array): Buffer {
   const metaBytes = Buffer.from(JSON.stringify(meta), "utf8");
-  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + metaBytes.length + payload.length);
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + metaBytes.length);
   out.writeUInt32BE(MAGIC, 0);
   out.writeUInt8(kind, 4);
   out.writeUInt32BE(metaBytes.length, 5);
@@ -24,7 +32,6 @@ export function encodeRecord(kind: number, meta: unknown, payload: Uint8Array): 
   out.writeUInt32BE(crc32(metaBytes), 13);
   out.writeUInt32BE(crc32(payload), 17);
   metaBytes.copy(out, RECORD_HEADER_BYTES);
-  out.set(payload, RECORD_HEADER_BYTES + metaBytes.length);
   return out;
 }
 
