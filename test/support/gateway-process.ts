@@ -14,6 +14,8 @@ export interface GatewayProcess {
   readonly url: string;
   readonly graphqlUrl: string;
   readonly wsUrl: string;
+  /** The embedded kvs-local's endpoint (KVS_BACKEND=local), for seeding streams. */
+  readonly kvsEndpoint: string | undefined;
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   /** Everything the process printed so far, stdout and stderr. */
@@ -60,6 +62,7 @@ export async function spawnGateway(env: Record<string, string> = {}): Promise<Ga
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl,
+    kvsEndpoint: /kvs-local \(embedded\) at (http:\/\/[^\s,"]+)/.exec(out)?.[1],
     exited,
     output: () => out,
     async rssBytes() {
