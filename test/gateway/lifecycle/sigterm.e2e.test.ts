@@ -3,8 +3,9 @@
 // download (held back by its reader past the signal) still completes whole, as a valid MP4, within
 // the deadline, and the process exits 0. A stale clip spill directory left by a dead process is
 // removed at start while a live process's one is kept.
-import { get, type IncomingMessage } from "node:http";
+
 import { mkdir, stat } from "node:fs/promises";
+import { get, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { createClient } from "graphql-ws";
 import { afterAll, describe, expect, it } from "vitest";
