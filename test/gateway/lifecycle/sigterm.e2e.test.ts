@@ -4,7 +4,7 @@
 // the deadline, and the process exits 0. A stale clip spill directory left by a dead process is
 // removed at start while a live process's one is kept.
 
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { get, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { createClient } from "graphql-ws";
@@ -133,3 +133,58 @@ describe("SIGTERM", () => {
     await client.dispose();
   }, 90_000);
 });
+
+describe("a crash (SIGKILL)", () => {
+  it("leaves its clip spill directory behind, and the next start removes it", async () => {
+    const parent = await scratchDirectory("crash-");
+    try {
+      const video = await makeTestVideo(parent, { seconds: 4, fps: 10, bitrate: "4M" });
+      // 1 MB of memory cache: the downloaded clip is kept on disk, in this process's directory.
+      const env = {
+        CLIP_CACHE_DIR: parent,
+        CLIP_CACHE_MEMORY_MB: "1",
+        KVS_LOCAL_DEMO_STREAM: "false",
+      };
+      const first = await spawnGateway(env);
+      // Two hours back: a PRODUCER_TIMESTAMP range an hour old is settled, so its clip is cached.
+      const t0 = Math.floor((Date.now() - 7_200_000) / 1000) * 1000;
+      if (!first.kvsEndpoint) throw new Error(`no kvs-local endpoint in ${first.output()}`);
+      await fillStream(first.kvsEndpoint, "recorded", video.bytes, t0);
+      const answer = await executeHttp(first.graphqlUrl, ClipQuery, {
+        name: "recorded",
+        range: { start: new Date(t0).toISOString(), end: new Date(t0 + 4_000).toISOString() },
+        timestampType: "PRODUCER_TIMESTAMP",
+      });
+      if (answer.data?.clip.__typename !== "Clip") throw new Error(JSON.stringify(answer));
+      const downloaded = await fetch(answer.data.clip.url);
+      expect(downloaded.status).toBe(200);
+      expect((await downloaded.arrayBuffer()).byteLength).toBeGreaterThan(1024 * 1024);
+      const own = `kvs-clips-${first.child.pid}-`;
+      const spilled = async () => (await readdir(parent)).filter((name) => name.startsWith(own));
+      await waitForAsync(async () => (await spilled()).length === 1, "a spill directory");
+      const [directory = ""] = await spilled();
+      expect((await readdir(path.join(parent, directory))).length).toBeGreaterThan(0);
+      first.child.kill("SIGKILL");
+      expect(await first.exited).toBeNull();
+      expect(await exists(path.join(parent, directory))).toBe(true);
+
+      const second = await spawnGateway(env);
+      try {
+        expect(await exists(path.join(parent, directory))).toBe(false);
+        expect(second.output()).toContain("removed stale clip spill directories");
+      } finally {
+        second.kill();
+      }
+    } finally {
+      await removeScratchDirectory(parent);
+    }
+  }, 60_000);
+});
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
