@@ -64,8 +64,8 @@ describe("SIGTERM", () => {
       range: { start: new Date(t0).toISOString(), end: new Date(t0 + 12_000).toISOString() },
       timestampType: "PRODUCER_TIMESTAMP",
     });
-    if (answer.data?.clip.__typename !== "Clip") throw new Error(JSON.stringify(answer));
-    const clip = answer.data.clip;
+    const clip = answer.data?.clip;
+    if (clip?.__typename !== "Clip") throw new Error(JSON.stringify(answer));
 
     // The live subscription, on the demo camera.
     const client = createClient({ url: running.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
@@ -155,8 +155,9 @@ describe("a crash (SIGKILL)", () => {
         range: { start: new Date(t0).toISOString(), end: new Date(t0 + 4_000).toISOString() },
         timestampType: "PRODUCER_TIMESTAMP",
       });
-      if (answer.data?.clip.__typename !== "Clip") throw new Error(JSON.stringify(answer));
-      const downloaded = await fetch(answer.data.clip.url);
+      const clip = answer.data?.clip;
+      if (clip?.__typename !== "Clip") throw new Error(JSON.stringify(answer));
+      const downloaded = await fetch(clip.url);
       expect(downloaded.status).toBe(200);
       expect((await downloaded.arrayBuffer()).byteLength).toBeGreaterThan(1024 * 1024);
       const own = `kvs-clips-${first.child.pid}-`;

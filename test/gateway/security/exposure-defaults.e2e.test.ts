@@ -19,7 +19,7 @@ async function post(url: string, query: string) {
 }
 
 describe("schema exposure by default", () => {
-  it.each([
+  it.each<Record<string, string>>([
     { NODE_ENV: "production", KVS_LOCAL_DEMO_STREAM: "false" },
     { GRAPHIQL: "false", KVS_LOCAL_DEMO_STREAM: "false" },
   ])("is off with %j: introspection refused, no suggestions", async (env) => {
