@@ -104,8 +104,10 @@ export function parseSecuritySettings(
     );
   }
 
-  // Schema exposure: on for local development, off against AWS unless asked for.
-  const exposedByDefault = context.mode === "local" && process.env.NODE_ENV !== "production";
+  // Schema exposure: on for local development, off against AWS unless asked for. GraphiQL is what
+  // needs introspection, so GRAPHIQL=false (or NODE_ENV=production) turns the default off as well.
+  const exposedByDefault =
+    context.mode === "local" && context.graphiql && process.env.NODE_ENV !== "production";
   const allowedHosts = (reader.string("ALLOWED_HOSTS") ?? "")
     .split(",")
     .map((host) => host.trim().toLowerCase())

@@ -152,6 +152,15 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     verifyClient: (info: { req: IncomingMessage }) =>
       hosts.allows(info.req.headers.host, info.req.socket.localAddress),
   });
+  // graphql-ws throws on a client message of a type only servers send (next, error), which closes
+  // the socket 4500 Internal Server Error: the client's fault reported as the gateway's. Registered
+  // before useServer's, this listener sees the message first and closes such a socket 4400, as
+  // graphql-ws does for any other invalid message (its own later 4500 close is then a no-op).
+  wsServer.on("connection", (socket) => {
+    socket.on("message", (data) => {
+      if (isServerOnlyMessage(String(data))) socket.close(4400, "Invalid message received");
+    });
+  });
   const principals = new WeakMap<object, Principal>();
   const graphqlWs = useServer(
     {
@@ -297,6 +306,19 @@ function bodyRefusal(
     };
   }
   return undefined;
+}
+
+/** Whether a graphql-ws message from a client has a type only a server may send. */
+function isServerOnlyMessage(text: string): boolean {
+  // Cheap test first: most messages are subscribe/complete/ping and mention neither type.
+  if (!text.includes('"next"') && !text.includes('"error"')) return false;
+  try {
+    const message: unknown = JSON.parse(text);
+    const type = (message as { type?: unknown } | null)?.type;
+    return type === "next" || type === "error";
+  } catch {
+    return false;
+  }
 }
 
 function isUsableHost(host: string | undefined): boolean {

@@ -64,5 +64,13 @@ describe("security settings", () => {
       suggestions: false,
     });
     expect(loadConfig({}).security.exposure).toEqual({ introspection: true, suggestions: true });
+    // Without GraphiQL nothing needs introspection: off unless asked for.
+    expect(loadConfig({ GRAPHIQL: "false" }).security.exposure).toEqual({
+      introspection: false,
+      suggestions: false,
+    });
+    expect(
+      loadConfig({ GRAPHIQL: "false", GRAPHQL_INTROSPECTION: "true" }).security.exposure,
+    ).toEqual({ introspection: true, suggestions: false });
   });
 });

@@ -47,11 +47,12 @@ export function parseWithinLimits(source: string, limits: DocumentLimits): Docum
     );
   }
   // graphql-js parses nesting by recursion: a few thousand levels overflow the stack before the
-  // token limit is reached. Braces are counted first (strings and comments skipped), in one pass.
-  if (braceDepth(source) > limits.maxDepth + MAX_INPUT_OBJECT_NESTING) {
+  // token limit is reached (2,000 `[` of a list value in an argument already do, in a 2 kB
+  // document). Braces and brackets are counted first (strings and comments skipped), in one pass.
+  if (nestingDepth(source) > limits.maxDepth + MAX_INPUT_OBJECT_NESTING) {
     throw documentLimitError(
       "depth",
-      `The document nests more than ${limits.maxDepth} levels of selections.`,
+      `The document nests selections, input objects and lists more than ${limits.maxDepth + MAX_INPUT_OBJECT_NESTING} levels deep.`,
     );
   }
   let document: DocumentNode;
@@ -70,19 +71,22 @@ export function parseWithinLimits(source: string, limits: DocumentLimits): Docum
   return document;
 }
 
-/** Braces allowed beyond the selection depth, for input objects in arguments. */
+/** Braces and brackets allowed beyond the selection depth, for input objects and lists in arguments. */
 const MAX_INPUT_OBJECT_NESTING = 16;
 
-/** The deepest `{` nesting of a document, outside strings and comments. */
-function braceDepth(source: string): number {
+/**
+ * The deepest nesting of `{` and `[` together (selection sets, input objects, list values and list
+ * types all recurse in the parser), outside strings and comments.
+ */
+function nestingDepth(source: string): number {
   let depth = 0;
   let deepest = 0;
   for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
-    if (c === 0x7b) {
+    if (c === 0x7b || c === 0x5b) {
       depth++;
       if (depth > deepest) deepest = depth;
-    } else if (c === 0x7d) depth--;
+    } else if (c === 0x7d || c === 0x5d) depth--;
     else if (c === 0x23) {
       // A comment runs to the end of the line.
       while (i < source.length && source.charCodeAt(i) !== 0x0a) i++;

@@ -163,7 +163,9 @@ export class ClipCache {
   > {
     const files = this.#files;
     if (files === undefined || this.#spillDirectory === undefined || this.#closed) return undefined;
-    this.#privateDirectory ??= mkdtemp(join(this.#spillDirectory, "kvs-clips-"));
+    // Named after this process's pid, like #write's: a pid-less name counts as an older gateway's
+    // leftover, which any other gateway sharing CLIP_CACHE_DIR removes at its start.
+    this.#privateDirectory ??= mkdtemp(spillDirectoryPrefix(this.#spillDirectory));
     const directory = await this.#privateDirectory;
     const path = join(directory, `${this.#fileName(key)}.stitched.mp4`);
     const discard = () => unlink(path).catch(() => {});

@@ -1,21 +1,29 @@
-// SIGTERM against `node src/main.ts` as deployed: a live subscription ends with its final
-// ShuttingDown event and `complete`, the process exits 0; a stale clip spill directory left by a
-// dead process is removed at start while a live process's one is kept.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// SIGTERM against `node src/main.ts` as deployed, while a live subscription and a clip download
+// are both in flight: the subscription ends with its final ShuttingDown event and `complete`, the
+// download (held back by its reader past the signal) still completes whole, as a valid MP4, within
+// the deadline, and the process exits 0. A stale clip spill directory left by a dead process is
+// removed at start while a live process's one is kept.
+
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { get, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { createClient } from "graphql-ws";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { type GatewayProcess, spawnGateway } from "../../support/gateway-process.ts";
+import { executeHttp } from "../../support/graphql.ts";
+import { makeTestVideo, probe } from "../../support/media.ts";
+import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
+import { fillStream } from "../../support/seed.ts";
+import { ClipQuery } from "../clips/documents.ts";
 
-const REPO = path.resolve(import.meta.dirname, "../../..");
-let child: ChildProcess | undefined;
+const DEADLINE_SECONDS = 30;
+let gateway: GatewayProcess | undefined;
 let dir: string | undefined;
 
 afterAll(async () => {
-  if (child?.exitCode === null) child.kill("SIGKILL");
-  if (dir) await rm(dir, { recursive: true, force: true });
+  gateway?.kill();
+  await removeScratchDirectory(dir);
 });
 
 const exists = (file: string) =>
@@ -25,40 +33,42 @@ const exists = (file: string) =>
   );
 
 describe("SIGTERM", () => {
-  it("ends a live subscription with ShuttingDown, removes stale spill dirs at start, exits 0", async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "sigterm-"));
+  it("ends a live subscription with ShuttingDown, lets a download in flight finish, removes stale spill dirs at start, exits 0", async () => {
+    dir = await scratchDirectory("sigterm-");
     // pid 999999999 is not running; the test runner's own pid is.
     const stale = path.join(dir, "kvs-clips-999999999-abcdef");
     const live = path.join(dir, `kvs-clips-${process.pid}-abcdef`);
     await mkdir(stale);
     await mkdir(live);
-    child = spawn(process.execPath, ["src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        PORT: "0",
-        KVS_BACKEND: "local",
-        KVS_LOCAL_IN_MEMORY: "true",
-        LOG_FORMAT: "json",
-        CLIP_CACHE_DIR: dir,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    // 12 s at 4 Mbit/s: a clip of about 6 MB, more than socket buffers hold while unread.
+    const video = await makeTestVideo(dir, {
+      seconds: 12,
+      fps: 10,
+      size: "640x360",
+      bitrate: "4M",
     });
-    const running = child;
-    const exited = new Promise<number | null>((resolve) => running.once("exit", resolve));
-    let out = "";
-    const wsUrl = await new Promise<string>((resolve, reject) => {
-      running.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /WebSocket (ws:\/\/\S+\/graphql)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      running.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+    gateway = await spawnGateway({
+      CLIP_CACHE_DIR: dir,
+      SHUTDOWN_TIMEOUT_SECONDS: String(DEADLINE_SECONDS),
     });
+    const running = gateway;
     expect(await exists(stale)).toBe(false);
     expect(await exists(live)).toBe(true);
 
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    // The download: a clip of a recorded stream, its URL from the gateway.
+    const t0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+    if (!running.kvsEndpoint) throw new Error(`no kvs-local endpoint in ${running.output()}`);
+    await fillStream(running.kvsEndpoint, "recorded", video.bytes, t0);
+    const answer = await executeHttp(running.graphqlUrl, ClipQuery, {
+      name: "recorded",
+      range: { start: new Date(t0).toISOString(), end: new Date(t0 + 12_000).toISOString() },
+      timestampType: "PRODUCER_TIMESTAMP",
+    });
+    const clip = answer.data?.clip;
+    if (clip?.__typename !== "Clip") throw new Error(JSON.stringify(answer));
+
+    // The live subscription, on the demo camera.
+    const client = createClient({ url: running.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     const events: Array<{ __typename?: string }> = [];
     let gotFragment: () => void = () => {};
     const firstFragment = new Promise<void>((resolve) => {
@@ -81,11 +91,101 @@ describe("SIGTERM", () => {
       );
     });
     await firstFragment;
-    running.kill("SIGTERM");
+
+    // Start the download and stop reading it after its first bytes: it is in flight at SIGTERM.
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(clip.url, resolve).once("error", reject),
+    );
+    expect(response.statusCode).toBe(200);
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve) =>
+      response.once("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        response.pause();
+        resolve();
+      }),
+    );
+    const signalled = performance.now();
+    running.child.kill("SIGTERM");
     await completed;
     expect(events.at(-1)?.__typename).toBe("ShuttingDown");
     expect(events.slice(0, -1).every((event) => event.__typename === "FragmentEvent")).toBe(true);
-    expect(await exited).toBe(0);
+
+    // The drain waits for the download: a second later the process is still there.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(running.child.exitCode).toBeNull();
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.once("end", () => resolve(Buffer.concat(chunks)));
+      response.once("error", reject);
+      response.resume();
+    });
+    expect(performance.now() - signalled).toBeLessThan(DEADLINE_SECONDS * 1000);
+    const length = response.headers["content-length"];
+    if (length !== undefined) expect(body.length).toBe(Number(length));
+    expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
+    const probed = await probe(dir, "during-shutdown.mp4", body);
+    expect(probed.formatName).toContain("mp4");
+    expect(probed.videoFrames).toBe(video.seconds * video.fps);
+
+    expect(await running.exited).toBe(0);
+    expect(performance.now() - signalled).toBeLessThan(DEADLINE_SECONDS * 1000);
     await client.dispose();
-  });
+  }, 90_000);
 });
+
+describe("a crash (SIGKILL)", () => {
+  it("leaves its clip spill directory behind, and the next start removes it", async () => {
+    const parent = await scratchDirectory("crash-");
+    try {
+      const video = await makeTestVideo(parent, { seconds: 4, fps: 10, bitrate: "4M" });
+      // 1 MB of memory cache: the downloaded clip is kept on disk, in this process's directory.
+      const env = {
+        CLIP_CACHE_DIR: parent,
+        CLIP_CACHE_MEMORY_MB: "1",
+        KVS_LOCAL_DEMO_STREAM: "false",
+      };
+      const first = await spawnGateway(env);
+      // Two hours back: a PRODUCER_TIMESTAMP range an hour old is settled, so its clip is cached.
+      const t0 = Math.floor((Date.now() - 7_200_000) / 1000) * 1000;
+      if (!first.kvsEndpoint) throw new Error(`no kvs-local endpoint in ${first.output()}`);
+      await fillStream(first.kvsEndpoint, "recorded", video.bytes, t0);
+      const answer = await executeHttp(first.graphqlUrl, ClipQuery, {
+        name: "recorded",
+        range: { start: new Date(t0).toISOString(), end: new Date(t0 + 4_000).toISOString() },
+        timestampType: "PRODUCER_TIMESTAMP",
+      });
+      const clip = answer.data?.clip;
+      if (clip?.__typename !== "Clip") throw new Error(JSON.stringify(answer));
+      const downloaded = await fetch(clip.url);
+      expect(downloaded.status).toBe(200);
+      expect((await downloaded.arrayBuffer()).byteLength).toBeGreaterThan(1024 * 1024);
+      const own = `kvs-clips-${first.child.pid}-`;
+      const spilled = async () => (await readdir(parent)).filter((name) => name.startsWith(own));
+      await waitForAsync(async () => (await spilled()).length === 1, "a spill directory");
+      const [directory = ""] = await spilled();
+      expect((await readdir(path.join(parent, directory))).length).toBeGreaterThan(0);
+      first.child.kill("SIGKILL");
+      expect(await first.exited).toBeNull();
+      expect(await exists(path.join(parent, directory))).toBe(true);
+
+      const second = await spawnGateway(env);
+      try {
+        expect(await exists(path.join(parent, directory))).toBe(false);
+        expect(second.output()).toContain("removed stale clip spill directories");
+      } finally {
+        second.kill();
+      }
+    } finally {
+      await removeScratchDirectory(parent);
+    }
+  }, 60_000);
+});
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -6,6 +6,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
+import { createStreams } from "../../support/kvs-local.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 const MB = 1024 * 1024;
@@ -75,17 +76,25 @@ describe("hostile documents and requests", () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * MB);
   });
 
-  it("stops parsing a 2 MB token-dense document at the token limit, typed, fast", async () => {
+  it("stops parsing 2 MB token-dense documents at the token limit, typed, fast, while a probe is answered in time, in bounded memory", async () => {
     const aliases = Array.from({ length: 150_000 }, (_, i) => `a${i}: __typename`).join(" ");
+    const body = gql(`{ ${aliases} }`);
+    const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
-    const { status, text } = await post(wideOpen.graphqlUrl, gql(`{ ${aliases} }`));
-    // Yoga answers request errors 200 under application/json (GraphQL over HTTP); typed either way.
-    expect(status).toBeLessThan(500);
-    expect(JSON.parse(text).errors[0].extensions).toMatchObject({
-      code: "DOCUMENT_LIMIT_EXCEEDED",
-      limit: "tokens",
-    });
-    expect(performance.now() - started).toBeLessThan(2000);
+    const floods = Array.from({ length: 5 }, () => post(wideOpen.graphqlUrl, body));
+    const probeMs = await probe(wideOpen.graphqlUrl);
+    for (const { status, text } of await Promise.all(floods)) {
+      // Yoga answers request errors 200 under application/json (GraphQL over HTTP); typed either way.
+      expect(status).toBeLessThan(500);
+      expect(JSON.parse(text).errors[0].extensions).toMatchObject({
+        code: "DOCUMENT_LIMIT_EXCEEDED",
+        limit: "tokens",
+      });
+    }
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(probeMs).toBeLessThan(2000);
+    // The attack run's 24 MB document took 4.39 GB; 5 × 2 MB must not take hundreds of MB.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * MB);
   });
 
   it("refuses alias floods and deep nesting with typed 400s, never a 500", async () => {
@@ -107,15 +116,80 @@ describe("hostile documents and requests", () => {
     expect(JSON.parse(answer.text).errors[0].extensions).toMatchObject({ limit: "depth" });
   });
 
-  it("closes a graphql-ws socket that sends a 10 MB message (1009) and keeps serving", async () => {
-    const code = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(stack.wsUrl, "graphql-transport-ws");
-      socket.on("open", () => socket.send("x".repeat(10 * MB)));
-      socket.on("close", (closeCode) => resolve(closeCode));
-      socket.on("error", () => {});
-    });
-    expect(code).toBe(1009);
+  it("refuses lists nested 2,000 deep in an argument with a typed error, not a parser stack overflow (500)", async () => {
+    // 4 kB, far under every byte and token limit; graphql-js parses list values by recursion.
+    for (const open of ["[", "{a: ", "[{a: "]) {
+      const document = `{ stream(name: ${open.repeat(2000)}"x") { __typename } }`;
+      const answer = await post(stack.graphqlUrl, gql(document));
+      // Request errors are 200 under application/json (GraphQL over HTTP); typed either way.
+      expect(answer.status).toBeLessThan(500);
+      expect(JSON.parse(answer.text).errors[0].extensions).toMatchObject({
+        code: "DOCUMENT_LIMIT_EXCEEDED",
+        limit: "depth",
+      });
+    }
     expect(await probe(stack.graphqlUrl)).toBeLessThan(2000);
+  });
+
+  it("closes graphql-ws sockets that send 10 MB subscribe messages (1009), in bounded memory, while a probe is answered in time", async () => {
+    const aliases = Array.from({ length: 700_000 }, (_, i) => `a${i}: __typename`).join(" ");
+    const message = JSON.stringify({
+      id: "1",
+      type: "subscribe",
+      payload: { query: `subscription { ${aliases} }` },
+    });
+    expect(message.length).toBeGreaterThan(10 * MB);
+    const rssBefore = process.memoryUsage().rss;
+    const closes = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<number>((resolve) => {
+          const socket = new WebSocket(stack.wsUrl, "graphql-transport-ws");
+          socket.on("open", () => {
+            socket.send(JSON.stringify({ type: "connection_init" }));
+            socket.send(message);
+          });
+          socket.on("close", (closeCode) => resolve(closeCode));
+          socket.on("error", () => {});
+        }),
+    );
+    const probeMs = await probe(stack.graphqlUrl);
+    expect(await Promise.all(closes)).toEqual([1009, 1009, 1009, 1009, 1009]);
+    expect(probeMs).toBeLessThan(2000);
+    // The attack run's one 60 MB message took the process to 4.39 GB.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * MB);
+    expect(await probe(stack.graphqlUrl)).toBeLessThan(2000);
+  });
+
+  it("refuses 1,000 aliases of streams(first: 1000) and 200 clip aliases without a KVS call, typed", async () => {
+    await createStreams(stack.kvs.endpoint, ["hostile-1", "hostile-2"]);
+    const streams = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `s${i}: streams(first: 1000) { ... on StreamConnection { edges { node { name } } } }`,
+    ).join(" ");
+    const range = 'range: { start: "2026-01-01T00:00:00Z", end: "2026-01-01T00:01:00Z" }';
+    const clips = Array.from(
+      { length: 200 },
+      (_, i) => `c${i}: clip(name: "hostile-1", ${range}) { __typename }`,
+    ).join(" ");
+    const listStreams = stack.kvs.stats.count("ListStreams");
+    const listFragments = stack.kvs.stats.count("ListFragments");
+    // stack: the byte limit stops the 80 kB streams flood; wideOpen (4 MB): the token limit.
+    for (const [target, document, limit] of [
+      [stack, `{ ${streams} }`, "bytes"],
+      [wideOpen, `{ ${streams} }`, "tokens"],
+      [stack, `{ ${clips} }`, "aliases"],
+    ] as const) {
+      const answer = await post(target.graphqlUrl, gql(document));
+      expect(answer.status).toBeLessThan(500);
+      expect(JSON.parse(answer.text).errors[0].extensions).toMatchObject({
+        code: "DOCUMENT_LIMIT_EXCEEDED",
+        limit,
+      });
+    }
+    expect(stack.kvs.stats.count("ListStreams")).toBe(listStreams);
+    expect(stack.kvs.stats.count("ListFragments")).toBe(listFragments);
   });
 
   it("refuses cross-site simple requests: a form POST and a GET without the CSRF header", async () => {
@@ -127,6 +201,28 @@ describe("hostile documents and requests", () => {
     expect(form.status).toBe(403);
     const get = await fetch(`${stack.graphqlUrl}?query=${encodeURIComponent("{ __typename }")}`);
     expect(get.status).toBe(403);
+    // What fetch(url, { mode: "no-cors" }) can send: text/plain and multipart bodies.
+    for (const contentType of ["text/plain;charset=UTF-8", "multipart/form-data; boundary=x"]) {
+      const simple = await fetch(stack.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: gql("{ __typename }"),
+      });
+      expect(simple.status).toBe(403);
+    }
+    // The attack run's 3 MB no-cors alias query: refused by size before anything reads it.
+    const aliases = Array.from({ length: 200_000 }, (_, i) => `a${i}: __typename`).join(" ");
+    const big = await post(stack.graphqlUrl, gql(`{ ${aliases} }`), {
+      "content-type": "text/plain;charset=UTF-8",
+    });
+    expect(big.status).toBe(413);
+    // GET may only read: a subscription over GET is refused even with the CSRF header.
+    const subscription = await fetch(
+      `${stack.graphqlUrl}?query=${encodeURIComponent('subscription { fragments(name: "x") { __typename } }')}`,
+      { headers: { "x-graphql-csrf": "1", accept: "application/json" } },
+    );
+    expect(subscription.status).toBeGreaterThanOrEqual(400);
+    expect(subscription.status).toBeLessThan(500);
     const withHeader = await fetch(
       `${stack.graphqlUrl}?query=${encodeURIComponent("{ __typename }")}`,
       {
