@@ -6,6 +6,7 @@ import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 
 import type { ApiKeySetting, AuthSettings, JwtSettings } from "./gateway/security/authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS } from "./gateway/security/document-limits.ts";
+import { TrustedProxies } from "./gateway/security/link-origin.ts";
 import { DEFAULT_COMPLEXITY_LIMITS, type GatewaySecurity } from "./gateway/security/settings.ts";
 import { STREAM_PATTERN } from "./gateway/security/stream-patterns.ts";
 
@@ -147,5 +148,23 @@ export function parseSecuritySettings(
       64 * 1024 * 1024,
     ),
     allowedHosts,
+    trustedProxies: parseTrustedProxies(reader),
   };
+}
+
+/** TRUSTED_PROXIES: IP addresses and CIDR blocks separated by ','; none by default. */
+function parseTrustedProxies(reader: SettingsReader): string[] {
+  const entries = (reader.string("TRUSTED_PROXIES") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    new TrustedProxies(entries);
+  } catch (error) {
+    reader.problems.push(
+      `TRUSTED_PROXIES must be IP addresses or CIDR blocks separated by ',' (e.g. 10.0.0.0/8,::1): ${(error as Error).message}`,
+    );
+    return [];
+  }
+  return entries;
 }

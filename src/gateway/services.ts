@@ -14,6 +14,7 @@ import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
+import { TrustedProxies } from "./security/link-origin.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
 export interface GatewayOptions {
@@ -73,6 +74,8 @@ export interface GatewayServices {
   /** Paces the ListFragments pages of long listings (clip parts) per stream ARN, process-wide. */
   readonly listFragmentsPacer: Pacer;
   readonly security: GatewaySecurity;
+  /** Peers whose forwarding headers count for link origins (security.trustedProxies). */
+  readonly trustedProxies: TrustedProxies;
   readonly authenticator: Authenticator;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
@@ -107,6 +110,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   return {
     options,
     security,
+    trustedProxies: new TrustedProxies(security.trustedProxies),
     authenticator: new Authenticator(security.auth),
     onDocumentRefused: countRejectedDocument,
     log,

@@ -127,6 +127,7 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
       const source: ContextSource = {
         request: initial.request,
         upgradeRequest: initial.upgradeRequest,
+        connection: initial.req ?? initial.upgradeRequest,
         principal,
         requestId: initial.requestId,
       };

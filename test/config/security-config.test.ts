@@ -65,4 +65,16 @@ describe("security settings", () => {
     });
     expect(loadConfig({}).security.exposure).toEqual({ introspection: true, suggestions: true });
   });
+
+  it("trusts no proxy by default, and reads TRUSTED_PROXIES as addresses and CIDR blocks", () => {
+    expect(loadConfig({}).security.trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7,fd00::/8" }).security.trustedProxies,
+    ).toEqual(["10.0.0.0/8", "192.0.2.7", "fd00::/8"]);
+    for (const bad of ["proxy.example", "10.0.0.0/33", "10.0.0.1/8/2", "::1/129"]) {
+      expect(problemsOf({ TRUSTED_PROXIES: bad })).toEqual([
+        expect.stringContaining("TRUSTED_PROXIES must be IP addresses or CIDR blocks"),
+      ]);
+    }
+  });
 });

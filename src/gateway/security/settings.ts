@@ -18,6 +18,11 @@ export interface GatewaySecurity {
   maxWebSocketMessageBytes: number;
   /** Host names accepted besides PUBLIC_URL's host and, bound to loopback, loopback names. */
   allowedHosts: string[];
+  /**
+   * Peers (IP addresses, CIDR blocks) whose X-Forwarded-Proto/-Host and Forwarded headers are
+   * believed for the links the gateway hands out; none by default.
+   */
+  trustedProxies: string[];
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
@@ -30,4 +35,5 @@ export const EMBEDDED_SECURITY_DEFAULTS: GatewaySecurity = {
   maxBodyBytes: 256 * 1024,
   maxWebSocketMessageBytes: 256 * 1024,
   allowedHosts: [],
+  trustedProxies: [],
 };
