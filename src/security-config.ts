@@ -9,6 +9,10 @@ import { DEFAULT_DOCUMENT_LIMITS } from "./gateway/security/document-limits.ts";
 import { TrustedProxies } from "./gateway/security/link-origin.ts";
 import { DEFAULT_COMPLEXITY_LIMITS, type GatewaySecurity } from "./gateway/security/settings.ts";
 import { STREAM_PATTERN } from "./gateway/security/stream-patterns.ts";
+import {
+  loadTrustedDocuments,
+  type TrustedDocuments,
+} from "./gateway/security/trusted-documents.ts";
 
 /** The part of config.ts's Reader these settings use. */
 export interface SettingsReader {
@@ -149,7 +153,27 @@ export function parseSecuritySettings(
     ),
     allowedHosts,
     trustedProxies: parseTrustedProxies(reader),
+    trustedDocuments: parseTrustedDocuments(reader),
   };
+}
+
+/** PERSISTED_OPERATIONS_FILE (and PERSISTED_OPERATIONS_ALLOW_ARBITRARY): trusted documents. */
+function parseTrustedDocuments(reader: SettingsReader): TrustedDocuments | undefined {
+  const file = reader.string("PERSISTED_OPERATIONS_FILE");
+  const allowArbitrary = reader.bool("PERSISTED_OPERATIONS_ALLOW_ARBITRARY", false);
+  if (file === undefined) {
+    if (allowArbitrary)
+      reader.problems.push("PERSISTED_OPERATIONS_ALLOW_ARBITRARY needs PERSISTED_OPERATIONS_FILE");
+    return undefined;
+  }
+  try {
+    return loadTrustedDocuments(file, allowArbitrary);
+  } catch (error) {
+    reader.problems.push(
+      `PERSISTED_OPERATIONS_FILE must be a JSON object of id → GraphQL document: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
 }
 
 /** TRUSTED_PROXIES: IP addresses and CIDR blocks separated by ','; none by default. */

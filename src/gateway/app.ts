@@ -28,6 +28,7 @@ import {
   type Principal,
 } from "./security/authenticator.ts";
 import { HostAllowlist } from "./security/host-allowlist.ts";
+import { trustedQueryOf } from "./security/trusted-documents.ts";
 import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
 import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
 
@@ -188,9 +189,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
             principal: principals.get(context.extra),
             requestId,
           });
+          // Yoga's onParams (where HTTP swaps persisted ids for documents) is not run here.
+          const trusted = security.trustedDocuments;
+          const query = trusted === undefined ? payload.query : trustedQueryOf(trusted, payload);
+          if (query instanceof GraphQLError) return [query];
           let document: DocumentNode;
           try {
-            document = enveloped.parse(payload.query);
+            document = enveloped.parse(query);
           } catch (error) {
             // graphql-ws closes the whole socket (4500) when onSubscribe throws, ending every
             // other operation on it; returned errors reach this operation alone.

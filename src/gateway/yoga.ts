@@ -21,6 +21,7 @@ import { authenticateRequest, unauthenticated } from "./security/authenticate-re
 import type { Principal } from "./security/authenticator.ts";
 import { useDocumentLimits } from "./security/document-limits.ts";
 import { useSchemaExposure } from "./security/schema-exposure.ts";
+import { useTrustedDocuments } from "./security/trusted-documents.ts";
 import type { GatewayServices } from "./services.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -108,6 +109,8 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     // A cross-site page can send "simple" requests (form posts, GETs) without a CORS preflight:
     // require a JSON (non-simple) content type or this header, and so no query runs from them.
     useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-graphql-yoga-csrf"] }),
+    // Before anything reads the document: it swaps a persisted operation's id for its text.
+    ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
     useDocumentLimits(security.documentLimits, services.onDocumentRefused),
     useSchemaExposure(security.exposure),
   ];

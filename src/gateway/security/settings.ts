@@ -5,6 +5,7 @@
 import type { AuthSettings } from "./authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from "./document-limits.ts";
 import type { SchemaExposure } from "./schema-exposure.ts";
+import type { TrustedDocuments } from "./trusted-documents.ts";
 
 export interface GatewaySecurity {
   auth: AuthSettings;
@@ -23,6 +24,8 @@ export interface GatewaySecurity {
    * believed for the links the gateway hands out; none by default.
    */
   trustedProxies: string[];
+  /** Persisted operations: only these documents run (unless they allow others). Undefined: any. */
+  trustedDocuments?: TrustedDocuments | undefined;
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
