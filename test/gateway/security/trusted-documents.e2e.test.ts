@@ -63,7 +63,7 @@ async function post(stack: Stack, body: object) {
 }
 
 /** One graphql-ws operation: its first result, or the codes of the errors it was refused with. */
-async function overWs(payload: { query: string; extensions?: object }) {
+async function overWs(payload: { query: string; extensions?: Record<string, unknown> }) {
   try {
     for await (const result of client.iterate(payload)) return { result };
   } catch (errors) {
