@@ -2,7 +2,6 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { type DocumentNode, GraphQLError } from "graphql";
 import {
   createYoga,
@@ -13,6 +12,7 @@ import {
 import { LRUCache } from "lru-cache";
 import { KvsError } from "../kvs/core/errors.ts";
 import { type ContextSource, createContext, type GatewayContext } from "./context.ts";
+import { useGraphiQLPage } from "./graphiql-page.ts";
 import { useOperationObservability } from "./observability/operations.ts";
 import { yogaLogger } from "./observability/yoga-logger.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
@@ -103,8 +103,17 @@ function parseCaches() {
 
 export function createGatewayYoga(services: GatewayServices): GatewayYoga {
   const security = services.security;
+  const graphiql = services.options.graphiql
+    ? useGraphiQLPage(GRAPHQL_PATH, {
+        title: "KVS GraphQL gateway",
+        subscriptionsProtocol: "WS",
+        defaultQuery: FIRST_QUERY,
+      })
+    : undefined;
   const plugins: Plugin[] = [
-    // First: it counts and logs every operation, those the plugins below refuse included.
+    // Before the CSRF check, as Yoga's own GraphiQL plugin: the page is a plain navigation.
+    ...(graphiql ? [graphiql] : []),
+    // It counts and logs every operation, those the plugins below refuse included.
     useOperationObservability(services.log),
     // A cross-site page can send "simple" requests (form posts, GETs) without a CORS preflight:
     // require a JSON (non-simple) content type or this header, and so no query runs from them.
@@ -138,12 +147,9 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     },
     maskedErrors: { maskError: maskGatewayError },
     cors: corsOptions(services.options.corsOrigins),
-    graphiql: services.options.graphiql
-      ? { title: "KVS GraphQL gateway", subscriptionsProtocol: "WS", defaultQuery: FIRST_QUERY }
-      : false,
-    // GraphiQL with its assets inlined: the default page loads them from a CDN, which fails
-    // offline (kvs-local setups, CI).
-    renderGraphiQL,
+    // GraphiQL (with its assets inlined: the default page loads them from a CDN, which fails
+    // offline) is served by graphiql-page.ts, compressed and with a CSP.
+    graphiql: false,
     landingPage: false,
     logging: yogaLogger(services.log),
   });
