@@ -27,7 +27,6 @@ import {
   credentialsFromConnectionParams,
   type Principal,
 } from "./security/authenticator.ts";
-import { HostAllowlist } from "./security/host-allowlist.ts";
 import { trustedQueryOf } from "./security/trusted-documents.ts";
 import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
 import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
@@ -77,7 +76,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   ];
   const sockets = new Set<Socket>();
   const security = services.security;
-  const hosts = new HostAllowlist(options.publicUrl, security.allowedHosts);
+  const hosts = services.hosts;
   const scopeFor = (requestId: string): OperationScope => ({
     requestId,
     log: services.log.child({ reqId: requestId }),

@@ -59,7 +59,12 @@ export function createContext(services: GatewayServices, source: ContextSource):
     log: services.log.child({ reqId: requestId }),
     streams: createStreamLoader(services.clients, () => budget.spend()),
     endpoints: services.endpoints.loader(),
-    origin: linkOrigin(services.options.publicUrl, source.connection, services.trustedProxies),
+    origin: linkOrigin(
+      services.options.publicUrl,
+      source.connection,
+      services.trustedProxies,
+      services.hosts,
+    ),
     signal: source.request?.signal,
     principal: source.principal,
   };

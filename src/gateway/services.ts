@@ -14,6 +14,7 @@ import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
+import { HostAllowlist } from "./security/host-allowlist.ts";
 import { TrustedProxies } from "./security/link-origin.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
@@ -76,6 +77,8 @@ export interface GatewayServices {
   readonly security: GatewaySecurity;
   /** Peers whose forwarding headers count for link origins (security.trustedProxies). */
   readonly trustedProxies: TrustedProxies;
+  /** The Host names the gateway answers (DNS-rebinding defence), for Host and forwarded hosts. */
+  readonly hosts: HostAllowlist;
   readonly authenticator: Authenticator;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
@@ -111,6 +114,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     options,
     security,
     trustedProxies: new TrustedProxies(security.trustedProxies),
+    hosts: new HostAllowlist(options.publicUrl, security.allowedHosts),
     authenticator: new Authenticator(security.auth),
     onDocumentRefused: countRejectedDocument,
     log,

@@ -2,10 +2,11 @@
 // Otherwise what the client reached: the Host header (app.ts has already checked it against the
 // Host allowlist) and the connection's own scheme (https only on a TLS socket). X-Forwarded-Proto/
 // -Host and Forwarded say what a client reached through a proxy, but anyone can send them, so they
-// count only from a peer listed in TRUSTED_PROXIES (none by default); a spoofed header from any
-// other peer is ignored.
+// count only from a peer listed in TRUSTED_PROXIES (none by default), and a forwarded host only if
+// the Host allowlist allows it; a spoofed header from any other peer is ignored.
 
 import { BlockList, isIP } from "node:net";
+import type { HostAllowlist } from "./host-allowlist.ts";
 
 /** A DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port. */
 const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -63,7 +64,11 @@ export class TrustedProxies {
 /** What the link origin is read from: the request (or WebSocket upgrade) as node:http gave it. */
 export interface LinkRequest {
   headers: Record<string, string | string[] | undefined>;
-  socket: { remoteAddress?: string | undefined; encrypted?: boolean };
+  socket: {
+    remoteAddress?: string | undefined;
+    localAddress?: string | undefined;
+    encrypted?: boolean;
+  };
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -94,6 +99,7 @@ export function linkOrigin(
   publicUrl: string | undefined,
   request: LinkRequest | undefined,
   proxies: TrustedProxies,
+  hosts?: Pick<HostAllowlist, "allows">,
 ): string | undefined {
   if (publicUrl) return publicUrl;
   if (request === undefined) return undefined;
@@ -103,7 +109,14 @@ export function linkOrigin(
     const standard = forwarded(single(request.headers.forwarded));
     const proto = standard.proto ?? single(request.headers["x-forwarded-proto"])?.toLowerCase();
     if (proto === "https" || proto === "http") scheme = proto;
-    host = standard.host ?? single(request.headers["x-forwarded-host"]) ?? host;
+    const forwardedHost = standard.host ?? single(request.headers["x-forwarded-host"]);
+    if (forwardedHost !== undefined) {
+      // A proxy may pass on whatever Host its client sent: the allowlist app.ts applies to Host
+      // applies to it too (a name the gateway doesn't serve gives relative links).
+      if (hosts !== undefined && !hosts.allows(forwardedHost, request.socket.localAddress))
+        return undefined;
+      host = forwardedHost;
+    }
   }
   const checked = plausibleHost(host);
   return checked === undefined ? undefined : `${scheme}://${checked}`;

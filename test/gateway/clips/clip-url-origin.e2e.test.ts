@@ -37,7 +37,13 @@ beforeAll(async () => {
     },
   });
   behindProxy = await startStack({
-    gateway: { security: { ...security, trustedProxies: ["10.0.0.0/8", "127.0.0.1"] } },
+    gateway: {
+      security: {
+        ...security,
+        allowedHosts: [...security.allowedHosts, "video.example.com"],
+        trustedProxies: ["10.0.0.0/8", "127.0.0.1"],
+      },
+    },
   });
   await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
   await fillStream(behindProxy.kvs.endpoint, STREAM, video.bytes, T0);
@@ -157,6 +163,12 @@ describe("clip link origins", () => {
     expect(await clipUrlFor(behindProxy, "gateway.example")).toMatch(
       /^http:\/\/gateway\.example\/clips\?/,
     );
+  });
+
+  it("answers a relative link to a forwarded host the Host allowlist refuses", async () => {
+    expect(
+      await clipUrlFor(behindProxy, "gateway.example", { "x-forwarded-host": "rebound.example" }),
+    ).toMatch(/^\/clips\?stream=/);
   });
 
   it("answers a relative link to a trusted proxy's implausible forwarded host", async () => {
