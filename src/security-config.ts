@@ -6,8 +6,13 @@ import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 
 import type { ApiKeySetting, AuthSettings, JwtSettings } from "./gateway/security/authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS } from "./gateway/security/document-limits.ts";
+import { TrustedProxies } from "./gateway/security/link-origin.ts";
 import { DEFAULT_COMPLEXITY_LIMITS, type GatewaySecurity } from "./gateway/security/settings.ts";
 import { STREAM_PATTERN } from "./gateway/security/stream-patterns.ts";
+import {
+  loadTrustedDocuments,
+  type TrustedDocuments,
+} from "./gateway/security/trusted-documents.ts";
 
 /** The part of config.ts's Reader these settings use. */
 export interface SettingsReader {
@@ -149,5 +154,43 @@ export function parseSecuritySettings(
       64 * 1024 * 1024,
     ),
     allowedHosts,
+    trustedProxies: parseTrustedProxies(reader),
+    trustedDocuments: parseTrustedDocuments(reader),
   };
+}
+
+/** PERSISTED_OPERATIONS_FILE (and PERSISTED_OPERATIONS_ALLOW_ARBITRARY): trusted documents. */
+function parseTrustedDocuments(reader: SettingsReader): TrustedDocuments | undefined {
+  const file = reader.string("PERSISTED_OPERATIONS_FILE");
+  const allowArbitrary = reader.bool("PERSISTED_OPERATIONS_ALLOW_ARBITRARY", false);
+  if (file === undefined) {
+    if (allowArbitrary)
+      reader.problems.push("PERSISTED_OPERATIONS_ALLOW_ARBITRARY needs PERSISTED_OPERATIONS_FILE");
+    return undefined;
+  }
+  try {
+    return loadTrustedDocuments(file, allowArbitrary);
+  } catch (error) {
+    reader.problems.push(
+      `PERSISTED_OPERATIONS_FILE must be a JSON object of id → GraphQL document: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+/** TRUSTED_PROXIES: IP addresses and CIDR blocks separated by ','; none by default. */
+function parseTrustedProxies(reader: SettingsReader): string[] {
+  const entries = (reader.string("TRUSTED_PROXIES") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    new TrustedProxies(entries);
+  } catch (error) {
+    reader.problems.push(
+      `TRUSTED_PROXIES must be IP addresses or CIDR blocks separated by ',' (e.g. 10.0.0.0/8,::1): ${(error as Error).message}`,
+    );
+    return [];
+  }
+  return entries;
 }

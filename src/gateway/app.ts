@@ -27,7 +27,7 @@ import {
   credentialsFromConnectionParams,
   type Principal,
 } from "./security/authenticator.ts";
-import { HostAllowlist } from "./security/host-allowlist.ts";
+import { trustedQueryOf } from "./security/trusted-documents.ts";
 import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
 import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
 
@@ -76,7 +76,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   ];
   const sockets = new Set<Socket>();
   const security = services.security;
-  const hosts = new HostAllowlist(options.publicUrl, security.allowedHosts);
+  const hosts = services.hosts;
   const scopeFor = (requestId: string): OperationScope => ({
     requestId,
     log: services.log.child({ reqId: requestId }),
@@ -197,9 +197,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
             principal: principals.get(context.extra),
             requestId,
           });
+          // Yoga's onParams (where HTTP swaps persisted ids for documents) is not run here.
+          const trusted = security.trustedDocuments;
+          const query = trusted === undefined ? payload.query : trustedQueryOf(trusted, payload);
+          if (query instanceof GraphQLError) return [query];
           let document: DocumentNode;
           try {
-            document = enveloped.parse(payload.query);
+            document = enveloped.parse(query);
           } catch (error) {
             // graphql-ws closes the whole socket (4500) when onSubscribe throws, ending every
             // other operation on it; returned errors reach this operation alone.

@@ -8,8 +8,8 @@
 // downloaded into the cache, then is cut from there: players ask for many ranges of one clip and
 // each would otherwise cost a GetClip (one per second per stream). A clip that may still change is
 // never cached, so a range of it is answered 200 with the whole clip, as HTTP allows, with
-// `Accept-Ranges: none`. HEAD answers GET's headers; for an uncached clip it waits for GetClip's
-// answer (status and length) and then lets the call go.
+// `Accept-Ranges: none`. HEAD answers GET's headers without any upstream call: for a clip not
+// cached yet that is without Content-Length, and a clip that turns out missing is 200 to HEAD.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Writable } from "node:stream";
@@ -84,6 +84,16 @@ async function serveClip(
   const cached = clips.downloads.cached(grant);
   if (cached !== undefined) {
     sendCached(response, grant, cached, { range, head, source: "cache" });
+    return;
+  }
+  if (head && grant.assembly === undefined) {
+    // What GET would answer, as far as it is known without a GetClip (a HEAD must not cost one,
+    // 1 per second per stream): no Content-Length until the clip is cached.
+    response.writeHead(200, {
+      ...clipHeaders(grant, "upstream"),
+      "Accept-Ranges": clips.downloads.cacheable(grant) ? "bytes" : "none",
+    });
+    response.end();
     return;
   }
   if (grant.assembly !== undefined) {

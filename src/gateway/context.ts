@@ -7,6 +7,7 @@ import { DEFAULT_UPSTREAM_CALLS_PER_OPERATION, UpstreamBudget } from "./budget.t
 import type { Logger } from "./observability/logger.ts";
 import { requestIdFrom } from "./observability/operation-scope.ts";
 import type { Principal } from "./security/authenticator.ts";
+import { type LinkRequest, linkOrigin } from "./security/link-origin.ts";
 import type { GatewayServices } from "./services.ts";
 
 export interface GatewayContext {
@@ -17,7 +18,8 @@ export interface GatewayContext {
   readonly endpoints: EndpointLoader;
   /**
    * The base URL for links (e.g. "http://127.0.0.1:4000"): PUBLIC_URL, else the request's Host if
-   * plausible; undefined without either (links are then relative).
+   * plausible (forwarding headers from a trusted proxy: security/link-origin.ts); undefined without
+   * either (links are then relative).
    */
   readonly origin: string | undefined;
   /** Aborted when the client goes away (HTTP request aborted); never for WebSocket operations. */
@@ -37,43 +39,12 @@ export interface ContextSource {
   request?: Request | undefined;
   /** The HTTP upgrade request of a WebSocket operation. */
   upgradeRequest?: { headers: Record<string, string | string[] | undefined> } | undefined;
+  /** The node:http request (or upgrade request) and its socket: where link origins come from. */
+  connection?: LinkRequest | undefined;
   /** Authenticated before the context is built (HTTP: per request; WebSocket: at connection_init). */
   principal: Principal;
   /** The id app.ts gave the request or graphql-ws operation; a fresh one when undefined. */
   requestId?: string | undefined;
-}
-
-const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-/** A DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port. */
-const HOST_HEADER = new RegExp(
-  `^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`,
-);
-
-/**
- * The Host header if it is a plausible `host[:port]`, else undefined. It ends up in the links the
- * gateway hands out, so anything else (a path, user info, spaces) is refused rather than echoed.
- */
-export function plausibleHost(host: string | null | undefined): string | undefined {
-  if (typeof host !== "string" || host.length > 261) return undefined;
-  const match = HOST_HEADER.exec(host);
-  if (match === null) return undefined;
-  const port = match[1];
-  return port === undefined || Number(port) <= 65535 ? host : undefined;
-}
-
-/**
- * PUBLIC_URL when configured; else the origin the client says it reached (the Host header), which
- * a client can choose freely: fine for local use, which is why AWS mode warns without PUBLIC_URL.
- */
-function originOf(services: GatewayServices, source: ContextSource): string | undefined {
-  if (services.options.publicUrl) return services.options.publicUrl;
-  if (source.request) {
-    const host = plausibleHost(source.request.headers.get("host"));
-    return host === undefined ? undefined : `${new URL(source.request.url).protocol}//${host}`;
-  }
-  const host = source.upgradeRequest?.headers.host;
-  const checked = plausibleHost(typeof host === "string" ? host : undefined);
-  return checked === undefined ? undefined : `http://${checked}`;
 }
 
 export function createContext(services: GatewayServices, source: ContextSource): GatewayContext {
@@ -90,7 +61,12 @@ export function createContext(services: GatewayServices, source: ContextSource):
       services.streamCache.describe(ref, () => budget.spend()),
     ),
     endpoints: services.endpoints.loader(),
-    origin: originOf(services, source),
+    origin: linkOrigin(
+      services.options.publicUrl,
+      source.connection,
+      services.trustedProxies,
+      services.hosts,
+    ),
     signal: source.request?.signal,
     principal: source.principal,
   };

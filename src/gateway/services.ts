@@ -30,6 +30,8 @@ import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument, reportCacheSize } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
+import { HostAllowlist } from "./security/host-allowlist.ts";
+import { TrustedProxies } from "./security/link-origin.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
 export interface GatewayOptions {
@@ -101,6 +103,10 @@ export interface GatewayServices {
   /** Paces the ListFragments pages of long listings (clip parts) per stream ARN, process-wide. */
   readonly listFragmentsPacer: Pacer;
   readonly security: GatewaySecurity;
+  /** Peers whose forwarding headers count for link origins (security.trustedProxies). */
+  readonly trustedProxies: TrustedProxies;
+  /** The Host names the gateway answers (DNS-rebinding defence), for Host and forwarded hosts. */
+  readonly hosts: HostAllowlist;
   readonly authenticator: Authenticator;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
@@ -171,6 +177,8 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   return {
     options,
     security,
+    trustedProxies: new TrustedProxies(security.trustedProxies),
+    hosts: new HostAllowlist(options.publicUrl, security.allowedHosts),
     authenticator: new Authenticator(security.auth),
     onDocumentRefused: countRejectedDocument,
     log,

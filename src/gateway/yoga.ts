@@ -2,7 +2,6 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { type DocumentNode, GraphQLError } from "graphql";
 import {
   createYoga,
@@ -13,6 +12,7 @@ import {
 import { LRUCache } from "lru-cache";
 import { KvsError } from "../kvs/core/errors.ts";
 import { type ContextSource, createContext, type GatewayContext } from "./context.ts";
+import { useGraphiQLPage } from "./graphiql-page.ts";
 import { useOperationObservability } from "./observability/operations.ts";
 import { yogaLogger } from "./observability/yoga-logger.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
@@ -21,6 +21,7 @@ import { authenticateRequest, unauthenticated } from "./security/authenticate-re
 import type { Principal } from "./security/authenticator.ts";
 import { useDocumentLimits } from "./security/document-limits.ts";
 import { useSchemaExposure } from "./security/schema-exposure.ts";
+import { useTrustedDocuments } from "./security/trusted-documents.ts";
 import type { GatewayServices } from "./services.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -102,12 +103,23 @@ function parseCaches() {
 
 export function createGatewayYoga(services: GatewayServices): GatewayYoga {
   const security = services.security;
+  const graphiql = services.options.graphiql
+    ? useGraphiQLPage(GRAPHQL_PATH, {
+        title: "KVS GraphQL gateway",
+        subscriptionsProtocol: "WS",
+        defaultQuery: FIRST_QUERY,
+      })
+    : undefined;
   const plugins: Plugin[] = [
-    // First: it counts and logs every operation, those the plugins below refuse included.
+    // Before the CSRF check, as Yoga's own GraphiQL plugin: the page is a plain navigation.
+    ...(graphiql ? [graphiql] : []),
+    // It counts and logs every operation, those the plugins below refuse included.
     useOperationObservability(services.log),
     // A cross-site page can send "simple" requests (form posts, GETs) without a CORS preflight:
     // require a JSON (non-simple) content type or this header, and so no query runs from them.
     useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-graphql-yoga-csrf"] }),
+    // Before anything reads the document: it swaps a persisted operation's id for its text.
+    ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
     useDocumentLimits(security.documentLimits, services.onDocumentRefused),
     useSchemaExposure(security.exposure),
   ];
@@ -127,6 +139,7 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
       const source: ContextSource = {
         request: initial.request,
         upgradeRequest: initial.upgradeRequest,
+        connection: initial.req ?? initial.upgradeRequest,
         principal,
         requestId: initial.requestId,
       };
@@ -134,12 +147,9 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     },
     maskedErrors: { maskError: maskGatewayError },
     cors: corsOptions(services.options.corsOrigins),
-    graphiql: services.options.graphiql
-      ? { title: "KVS GraphQL gateway", subscriptionsProtocol: "WS", defaultQuery: FIRST_QUERY }
-      : false,
-    // GraphiQL with its assets inlined: the default page loads them from a CDN, which fails
-    // offline (kvs-local setups, CI).
-    renderGraphiQL,
+    // GraphiQL (with its assets inlined: the default page loads them from a CDN, which fails
+    // offline) is served by graphiql-page.ts, compressed and with a CSP.
+    graphiql: false,
     landingPage: false,
     logging: yogaLogger(services.log),
   });

@@ -1,4 +1,7 @@
 // Secure defaults of the environment's security settings.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 
@@ -72,5 +75,44 @@ describe("security settings", () => {
     expect(
       loadConfig({ GRAPHIQL: "false", GRAPHQL_INTROSPECTION: "true" }).security.exposure,
     ).toEqual({ introspection: true, suggestions: false });
+  });
+
+  it("trusts no proxy by default, and reads TRUSTED_PROXIES as addresses and CIDR blocks", () => {
+    expect(loadConfig({}).security.trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7,fd00::/8" }).security.trustedProxies,
+    ).toEqual(["10.0.0.0/8", "192.0.2.7", "fd00::/8"]);
+    for (const bad of ["proxy.example", "10.0.0.0/33", "10.0.0.1/8/2", "::1/129"]) {
+      expect(problemsOf({ TRUSTED_PROXIES: bad })).toEqual([
+        expect.stringContaining("TRUSTED_PROXIES must be IP addresses or CIDR blocks"),
+      ]);
+    }
+  });
+
+  it("reads PERSISTED_OPERATIONS_FILE, refusing a file that is not id → parsable document", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "trusted-config-"));
+    const file = (name: string, text: string) => {
+      const at = path.join(directory, name);
+      writeFileSync(at, text);
+      return at;
+    };
+    const good = file("good.json", JSON.stringify({ abc: "{ __typename }" }));
+    const trusted = loadConfig({ PERSISTED_OPERATIONS_FILE: good }).security.trustedDocuments;
+    expect([...(trusted?.documents ?? [])]).toEqual([["abc", "{ __typename }"]]);
+    expect(trusted?.allowArbitrary).toBe(false);
+    expect(loadConfig({}).security.trustedDocuments).toBeUndefined();
+    for (const bad of [
+      file("list.json", "[]"),
+      file("broken.json", JSON.stringify({ abc: "{ __typename" })),
+      file("id.json", JSON.stringify({ "a b": "{ __typename }" })),
+      path.join(directory, "missing.json"),
+    ]) {
+      expect(problemsOf({ PERSISTED_OPERATIONS_FILE: bad })).toEqual([
+        expect.stringContaining("PERSISTED_OPERATIONS_FILE must be"),
+      ]);
+    }
+    expect(problemsOf({ PERSISTED_OPERATIONS_ALLOW_ARBITRARY: "true" })).toEqual([
+      expect.stringContaining("needs PERSISTED_OPERATIONS_FILE"),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // GraphiQL in a real browser (Debian's chromium through playwright-core): it runs the live
-// fragments subscription over WebSocket and shows each new fragment as it arrives.
+// fragments subscription over WebSocket and shows each new fragment as it arrives, under the page's
+// Content-Security-Policy (nothing blocked).
 
 import { stat } from "node:fs/promises";
 import path from "node:path";
@@ -47,9 +48,19 @@ describe("GraphiQL", () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const sockets: string[] = [];
     page.on("websocket", (socket) => sockets.push(socket.url()));
+    // The page is served with a Content-Security-Policy: nothing GraphiQL does may be blocked.
+    const blocked: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    const served = page.waitForResponse((response) => response.url().includes("/graphql?query="));
 
     // GraphiQL takes the operation from the `query` parameter, as a shared link would.
     await page.goto(`${stack.url}/graphql?query=${encodeURIComponent(QUERY)}`);
+    const headers = (await served).headers();
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    // Chromium asks for gzip and br: the 9 MB page travels compressed.
+    expect(headers["content-encoding"]).toBe("br");
     await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 30_000 });
     await page.waitForFunction(
       () => document.querySelector(".graphiql-query-editor")?.textContent?.includes("fragments"),
@@ -80,6 +91,7 @@ describe("GraphiQL", () => {
     // Two different fragments appeared one after the other in the same running subscription.
     expect(new Set(shown).size).toBe(2);
     expect(sockets.some((url) => new URL(url).pathname === "/graphql")).toBe(true);
+    expect(blocked).toEqual([]);
 
     const screenshot = path.join(screenshots, "graphiql-fragments.png");
     await page.screenshot({ path: screenshot });

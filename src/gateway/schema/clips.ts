@@ -3,7 +3,7 @@
 // GetClip. Arguments are checked as GetClip checks them, before any upstream call.
 
 import type { ArgBuilder } from "@pothos/core";
-import { type ClipPartPlan, planClipParts } from "../../kvs/clips/parts.ts";
+import { type ClipPartPlan, planClipParts, snapToFragments } from "../../kvs/clips/parts.ts";
 import { type ClipAssembly, type ClipGrant, TIMELAPSE_SPEED } from "../../kvs/clips/signing.ts";
 import { NoDataRetentionError, ResourceNotFoundError } from "../../kvs/core/errors.ts";
 import { allFragments, type TimestampType } from "../../kvs/core/fragments.ts";
@@ -78,7 +78,7 @@ const ClipPartObject = builder.objectRef<ClipPartShape>("ClipPart").implement({
       type: ClipRangeObject,
       resolve: (part) => part.range,
       description:
-        "The part's range: from its first fragment's start (the clip's start for the first part) to 1 ms before the next part's first fragment (the clip's end for the last part).",
+        "The part's range: from its first fragment's start to 1 ms before the next part's first fragment (the last part: to its last fragment's start).",
     }),
     fragmentCount: t.exposeInt("fragmentCount"),
     sizeBytes: t.exposeInt("sizeBytes", {
@@ -121,7 +121,12 @@ const ClipObject = builder.objectRef<ClipShape>("Clip").implement({
       description: "The range's timelapse, when the query asked for one (`timelapse` argument).",
     }),
     expiresAt: t.field({ type: "DateTime", resolve: (clip) => clip.expiresAt }),
-    range: t.field({ type: ClipRangeObject, resolve: (clip) => clip.range }),
+    range: t.field({
+      type: ClipRangeObject,
+      resolve: (clip) => clip.range,
+      description:
+        "The range the clip holds: the asked range narrowed to the fragments starting within it, from the first one's start to the last one's start (GetClip takes whole fragments). Asked ranges holding the same fragments give the same range and the same URLs, so their downloads share one GetClip.",
+    }),
     timestampType: t.field({ type: TimestampTypeEnum, resolve: (clip) => clip.timestampType }),
     fragmentCount: t.exposeInt("fragmentCount", {
       description:
@@ -186,6 +191,21 @@ function checkClipArgs(args: ClipArgs, context: GatewayContext): CheckedClipArgs
   return { startMs, endMs, timestampType, expiresInSeconds, timelapseSpeed };
 }
 
+/**
+ * One instant per operation from which its links' expiries count: the links a query mints are
+ * then equal whenever their media is, even when resolving them took a few milliseconds.
+ */
+const mintedAt = new WeakMap<GatewayContext, number>();
+
+function operationMintedAt(context: GatewayContext): number {
+  let at = mintedAt.get(context);
+  if (at === undefined) {
+    at = Date.now();
+    mintedAt.set(context, at);
+  }
+  return at;
+}
+
 async function resolveClip(
   stream: StreamDescription,
   args: CheckedClipArgs,
@@ -205,11 +225,14 @@ async function resolveClip(
     range,
     context.signal === undefined ? {} : { signal: context.signal },
   );
-  const plans = planClipParts(range, fragments, args.timestampType, clips.partLimits);
-  if (plans.length === 0)
+  // Signed over the media's own bounds, not the asked ones: ranges a few milliseconds apart that
+  // hold the same fragments get one link, so their downloads share one GetClip and cache entry.
+  const whole = snapToFragments(range, fragments, args.timestampType);
+  if (whole === undefined)
     throw new ResourceNotFoundError("No fragments found in the requested time range.");
+  const plans = planClipParts(whole, fragments, args.timestampType, clips.partLimits);
 
-  const expiresAtMs = Date.now() + args.expiresInSeconds * 1000;
+  const expiresAtMs = operationMintedAt(context) + args.expiresInSeconds * 1000;
   // Without a known origin (no PUBLIC_URL, and no plausible Host header), the URL is relative.
   const origin = context.origin ?? "";
   const urlOf = (range: { startMs: number; endMs: number }, assembly?: ClipAssembly) => {
@@ -228,7 +251,6 @@ async function resolveClip(
     fragmentCount: plan.fragmentCount,
     sizeBytes: plan.sizeBytes,
   }));
-  const whole = { startMs: args.startMs, endMs: args.endMs };
   const speed = args.timelapseSpeed;
   return {
     // One part is one GetClip, already a complete MP4; more are stitched by the download route.
@@ -242,7 +264,7 @@ async function resolveClip(
             durationMs: Math.round((args.endMs - args.startMs) / speed),
           },
     expiresAt: new Date(expiresAtMs),
-    range: { start: new Date(args.startMs), end: new Date(args.endMs) },
+    range: { start: new Date(whole.startMs), end: new Date(whole.endMs) },
     timestampType: args.timestampType,
     streamArn,
     fragmentCount: plans.reduce((sum, plan) => sum + plan.fragmentCount, 0),

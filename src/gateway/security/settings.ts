@@ -5,6 +5,7 @@
 import type { AuthSettings } from "./authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from "./document-limits.ts";
 import type { SchemaExposure } from "./schema-exposure.ts";
+import type { TrustedDocuments } from "./trusted-documents.ts";
 
 export interface GatewaySecurity {
   auth: AuthSettings;
@@ -18,6 +19,13 @@ export interface GatewaySecurity {
   maxWebSocketMessageBytes: number;
   /** Host names accepted besides PUBLIC_URL's host and, bound to loopback, loopback names. */
   allowedHosts: string[];
+  /**
+   * Peers (IP addresses, CIDR blocks) whose X-Forwarded-Proto/-Host and Forwarded headers are
+   * believed for the links the gateway hands out; none by default.
+   */
+  trustedProxies: string[];
+  /** Persisted operations: only these documents run (unless they allow others). Undefined: any. */
+  trustedDocuments?: TrustedDocuments | undefined;
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
@@ -30,4 +38,5 @@ export const EMBEDDED_SECURITY_DEFAULTS: GatewaySecurity = {
   maxBodyBytes: 256 * 1024,
   maxWebSocketMessageBytes: 256 * 1024,
   allowedHosts: [],
+  trustedProxies: [],
 };

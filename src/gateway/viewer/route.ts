@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { KvsClientOptions } from "../../kvs/core/clients.ts";
+import { CompressedBody } from "../compressed-body.ts";
 import type { HttpRoute } from "../routes.ts";
 import type { GatewayServices } from "../services.ts";
 
@@ -80,12 +81,14 @@ export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRou
     services.options.publicUrl,
     playbackOrigins(services.options.kvs),
   );
-  // Read once and kept: a few small files.
-  const contents = new Map<string, Promise<Buffer>>();
+  // Read once and kept, with their compressed forms: a few files (hls.js is the largest, 400 kB).
+  const contents = new Map<string, Promise<CompressedBody>>();
   const load = (file: string) => {
     let loaded = contents.get(file);
     if (!loaded) {
-      loaded = readFile(path.resolve(import.meta.dirname, file));
+      loaded = readFile(path.resolve(import.meta.dirname, file)).then(
+        (bytes) => new CompressedBody(bytes),
+      );
       // A failed read is retried on the next request instead of being remembered.
       loaded.catch(() => contents.delete(file));
       contents.set(file, loaded);
@@ -111,10 +114,15 @@ export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRou
       }
       const served = FILES[url.pathname];
       if (!served) throw new Error(`viewer route matched ${url.pathname} without a file`);
-      const body = await load(served.file);
+      const header = request.headers["accept-encoding"];
+      const { body, encoding } = await (await load(served.file)).negotiate(
+        Array.isArray(header) ? header.join(",") : header,
+      );
       response.writeHead(200, {
         "content-type": served.type,
         "content-length": String(body.length),
+        ...(encoding === undefined ? {} : { "content-encoding": encoding }),
+        vary: "Accept-Encoding",
         "content-security-policy": policy,
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",

@@ -127,3 +127,26 @@ function groupByStart(fragments: readonly Fragment[], timestampType: TimestampTy
   }
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
 }
+
+/**
+ * The range narrowed to the fragments GetClip would select from it: from the first selected
+ * fragment's start to the last one's start (GetClip takes whole fragments whose start lies within
+ * the range, so both ends select exactly the same fragments). Ranges that hold the same media then
+ * sign into the same link and share one download and cache entry, however many milliseconds apart
+ * they were asked. Undefined when no fragment starts within the range.
+ */
+export function snapToFragments(
+  range: RangeMs,
+  fragments: readonly Fragment[],
+  timestampType: TimestampType,
+): RangeMs | undefined {
+  let startMs = Number.POSITIVE_INFINITY;
+  let endMs = Number.NEGATIVE_INFINITY;
+  for (const fragment of fragments) {
+    const at = timestampOf(fragment, timestampType);
+    if (at < range.startMs || at > range.endMs) continue;
+    startMs = Math.min(startMs, at);
+    endMs = Math.max(endMs, at);
+  }
+  return startMs <= endMs ? { startMs, endMs } : undefined;
+}

@@ -71,8 +71,10 @@ describe("clips longer than one GetClip", () => {
     expect(clip.parts.map((part) => [part.range.start, part.range.end])).toEqual([
       [iso(start), iso(T0 + 74_000 - 1)],
       [iso(T0 + 74_000), iso(T0 + 138_000 - 1)],
-      [iso(T0 + 138_000), iso(end)],
+      // The last part ends at its last fragment's start (the range is snapped to its fragments).
+      [iso(T0 + 138_000), iso(T0 + 189_000)],
     ]);
+    expect([clip.range.start, clip.range.end]).toEqual([iso(start), iso(T0 + 189_000)]);
 
     const getClipsBefore = small.kvs.stats.count("GetClip");
     let frames = 0;

@@ -1,6 +1,7 @@
 // Without PUBLIC_URL, clip links are built on the Host header the client sent, and only when it is
 // a plausible host[:port]; anything else gives a relative link rather than echoing it. With
-// PUBLIC_URL, the Host header plays no part.
+// PUBLIC_URL, the Host header plays no part. X-Forwarded-Proto/-Host and Forwarded count only from
+// a peer in TRUSTED_PROXIES (these tests connect from 127.0.0.1).
 
 import { request } from "node:http";
 import { print } from "graphql";
@@ -18,6 +19,7 @@ const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 let directory: string;
 let stack: Stack;
 let withPublicUrl: Stack;
+let behindProxy: Stack;
 
 beforeAll(async () => {
   directory = await scratchDirectory("clip-origin-");
@@ -34,18 +36,33 @@ beforeAll(async () => {
       security: { ...security, allowedHosts: ["evil.example"] },
     },
   });
+  behindProxy = await startStack({
+    gateway: {
+      security: {
+        ...security,
+        allowedHosts: [...security.allowedHosts, "video.example.com"],
+        trustedProxies: ["10.0.0.0/8", "127.0.0.1"],
+      },
+    },
+  });
   await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
+  await fillStream(behindProxy.kvs.endpoint, STREAM, video.bytes, T0);
   await fillStream(withPublicUrl.kvs.endpoint, STREAM, video.bytes, T0);
 });
 
 afterAll(async () => {
   await stack?.stop();
   await withPublicUrl?.stop();
+  await behindProxy?.stop();
   await removeScratchDirectory(directory);
 });
 
 /** The clip URL the gateway answers to a POST carrying `host` as its Host header. */
-function clipUrlFor(target: Stack, host: string): Promise<string> {
+function clipUrlFor(
+  target: Stack,
+  host: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const body = JSON.stringify({
     query: print(ClipQuery),
     variables: {
@@ -62,7 +79,7 @@ function clipUrlFor(target: Stack, host: string): Promise<string> {
         port,
         path: "/graphql",
         method: "POST",
-        headers: { host, "content-type": "application/json" },
+        headers: { ...headers, host, "content-type": "application/json" },
       },
       (response) => {
         let text = "";
@@ -112,5 +129,51 @@ describe("clip link origins", () => {
     expect(await clipUrlFor(withPublicUrl, "evil.example")).toMatch(
       /^https:\/\/video\.example\.com\/clips\?/,
     );
+  });
+
+  const forwarded = {
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": "video.example.com",
+    forwarded: 'for=192.0.2.1;proto=https;host="video.example.com"',
+  };
+
+  it("ignores forwarding headers from a peer that is not a trusted proxy", async () => {
+    expect(await clipUrlFor(stack, "gateway.example", forwarded)).toMatch(
+      /^http:\/\/gateway\.example\/clips\?/,
+    );
+  });
+
+  it.each([
+    [
+      "X-Forwarded-Proto and -Host",
+      { "x-forwarded-proto": "https", "x-forwarded-host": "video.example.com" },
+    ],
+    ["Forwarded", { forwarded: 'for=192.0.2.1;proto=https;host="video.example.com"' }],
+    [
+      "the last of several proxies' X-Forwarded-*",
+      { "x-forwarded-proto": "http, https", "x-forwarded-host": "evil.example, video.example.com" },
+    ],
+  ])("builds https links from a trusted proxy's %s", async (_case, headers) => {
+    expect(await clipUrlFor(behindProxy, "gateway.example", headers)).toMatch(
+      /^https:\/\/video\.example\.com\/clips\?/,
+    );
+  });
+
+  it("keeps the Host header and the connection's scheme when a trusted proxy sends none", async () => {
+    expect(await clipUrlFor(behindProxy, "gateway.example")).toMatch(
+      /^http:\/\/gateway\.example\/clips\?/,
+    );
+  });
+
+  it("answers a relative link to a forwarded host the Host allowlist refuses", async () => {
+    expect(
+      await clipUrlFor(behindProxy, "gateway.example", { "x-forwarded-host": "rebound.example" }),
+    ).toMatch(/^\/clips\?stream=/);
+  });
+
+  it("answers a relative link to a trusted proxy's implausible forwarded host", async () => {
+    expect(
+      await clipUrlFor(behindProxy, "gateway.example", { "x-forwarded-host": "evil.example/x" }),
+    ).toMatch(/^\/clips\?stream=/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planClipParts } from "../../../src/kvs/clips/parts.ts";
+import { planClipParts, snapToFragments } from "../../../src/kvs/clips/parts.ts";
 import { InvalidArgumentError } from "../../../src/kvs/core/errors.ts";
 import {
   allFragments,
@@ -194,5 +194,39 @@ describe("allFragments", () => {
     await expect(
       allFragments(list, { startMs: T0, endMs: T0 + 10 }, { maxFragments: 8 }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe("snapToFragments", () => {
+  it("narrows a range to its first and last fragments' starts, or nothing without fragments", () => {
+    const fragments = [fragment(1, T0 - 500), fragment(2, T0 + 700), fragment(3, T0 + 4200)];
+    expect(snapToFragments({ startMs: T0, endMs: T0 + 5000 }, fragments, BY_SERVER)).toEqual({
+      startMs: T0 + 700,
+      endMs: T0 + 4200,
+    });
+    expect(snapToFragments({ startMs: T0, endMs: T0 + 600 }, fragments, BY_SERVER)).toBeUndefined();
+  });
+
+  it("selects exactly the fragments the asked range selects, and plans the same parts' contents", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        (starts, from, length) => {
+          const fragments = starts.map((at, i) => fragment(i + 1, T0 + at));
+          const range = { startMs: T0 + from, endMs: T0 + from + length };
+          const snapped = snapToFragments(range, fragments, BY_SERVER);
+          const asked = selectedBy(range, fragments);
+          if (snapped === undefined) return asked.length === 0;
+          const limits = { maxFragments: 7, maxBytes: 1_000_000 };
+          const counts = (r: typeof range) =>
+            planClipParts(r, fragments, BY_SERVER, limits).map((p) => p.fragmentCount);
+          expect(new Set(selectedBy(snapped, fragments))).toEqual(new Set(asked));
+          expect(counts(snapped)).toEqual(counts(range));
+          return snapped.startMs >= range.startMs && snapped.endMs <= range.endMs;
+        },
+      ),
+    );
   });
 });
