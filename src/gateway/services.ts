@@ -3,15 +3,21 @@
 
 import type { ClipSigningKey } from "../config.ts";
 import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clips/services.ts";
+import { ClusterCoordination } from "../kvs/cluster/coordination.ts";
+import { OPEN_GATE } from "../kvs/cluster/fleet-pacer.ts";
 import { type KvsClientOptions, KvsClients } from "../kvs/core/clients.ts";
 import { EndpointCache, type EndpointCacheOptions } from "../kvs/core/endpoints.ts";
-import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
+import { GET_MEDIA_RATE_LIMIT, LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import { GetMediaFanout, type GetMediaOptions } from "../kvs/getmedia/fanout.ts";
 import { getMediaClientsVia } from "../kvs/getmedia/upstream.ts";
 import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
 import { fallbackLogger, type Logger } from "./observability/logger.ts";
-import { countRejectedDocument } from "./observability/metrics.ts";
+import {
+  countClusterFallback,
+  countRejectedDocument,
+  observeCluster,
+} from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
@@ -43,6 +49,14 @@ export interface GatewayOptions {
   metrics?: MetricsExposure | undefined;
   /** /readyz's upstream probe (defaults when undefined); see health.ts. */
   readiness?: ReadinessOptions | undefined;
+  /** Cluster mode through Redis (REDIS_URL); one process on its own when undefined. */
+  cluster?: GatewayClusterOptions | undefined;
+}
+
+export interface GatewayClusterOptions {
+  url: string;
+  keyPrefix?: string | undefined;
+  leaseTtlMs?: number | undefined;
 }
 
 export interface MetricsExposure {
@@ -74,6 +88,11 @@ export interface GatewayServices {
   readonly listFragmentsPacer: Pacer;
   readonly security: GatewaySecurity;
   readonly authenticator: Authenticator;
+  /**
+   * Cluster mode's Redis coordination, undefined in single-process mode. Its `redis` link is the
+   * one to hand to other fleet-wide limiters (see README, "Running several instances").
+   */
+  readonly cluster: ClusterCoordination | undefined;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
@@ -88,19 +107,51 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   const clients = new KvsClients({ ...options.kvs, observer });
   const endpoints = new EndpointCache(clients, options.endpointCache);
   const listFragmentsPacer = new Pacer(LIST_FRAGMENTS_RATE_LIMIT);
+  const cluster =
+    options.cluster === undefined
+      ? undefined
+      : new ClusterCoordination({
+          url: options.cluster.url,
+          ...(options.cluster.keyPrefix === undefined
+            ? {}
+            : { keyPrefix: options.cluster.keyPrefix }),
+          ...(options.cluster.leaseTtlMs === undefined
+            ? {}
+            : { leaseTtlMs: options.cluster.leaseTtlMs }),
+          warn: (message, error) => log.warn({ err: error, component: "cluster" }, message),
+          onFallback: countClusterFallback,
+        });
+  observeCluster(cluster);
+  const getClipRate = options.clips?.getClipRatePerSecond ?? 1;
   const clips = createClipServices({
     clients,
     endpoints,
     signingKeys: options.clipSigningKeys,
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
+    // The same spacing as the local governor (its 50 ms margin included), booked fleet-wide.
+    fleetGetClipGate: cluster?.pacer(
+      "getclip",
+      { calls: 1, windowMs: 1000 / getClipRate + 50 },
+      OPEN_GATE,
+    ),
     options: options.clips,
   });
+  const localGetMediaPacer = new Pacer(GET_MEDIA_RATE_LIMIT);
   const getMedia = new GetMediaFanout({
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
     observer,
+    rateLimiter:
+      cluster?.pacer("getmedia", GET_MEDIA_RATE_LIMIT, localGetMediaPacer) ?? localGetMediaPacer,
+    ...(cluster === undefined
+      ? {}
+      : { sharedSessions: cluster.sharedSessions, privateSlots: cluster.privateSlots }),
   });
-  const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
+  const cleanups: Array<() => void | Promise<void>> = [
+    () => cluster?.close(),
+    () => clips.close(),
+    () => getMedia.close(),
+  ];
   let closed: Promise<void> | undefined;
 
   const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
@@ -108,6 +159,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     options,
     security,
     authenticator: new Authenticator(security.auth),
+    cluster,
     onDocumentRefused: countRejectedDocument,
     log,
     clients,

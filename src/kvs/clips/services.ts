@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { KvsClients } from "../core/clients.ts";
 import type { EndpointCache } from "../core/endpoints.ts";
 import { listFragmentsVia } from "../core/fragments.ts";
+import type { StartGate } from "../core/pacer.ts";
 import {
   ClipCache,
   type ClipCacheOptions,
@@ -64,6 +65,8 @@ export interface ClipServicesDeps {
     | undefined;
   /** Newest first: the first signs, all verify. */
   signingKeys: readonly ClipSigningKey[];
+  /** Cluster mode: fleet-wide GetClip pacing per stream (see ClipGovernorOptions.fleetGate). */
+  fleetGetClipGate?: StartGate | undefined;
   options?: ClipOptions | undefined;
 }
 
@@ -72,6 +75,7 @@ export function createClipServices({
   endpoints,
   signingKeys,
   listFragmentsPace,
+  fleetGetClipGate,
   options = {},
 }: ClipServicesDeps): ClipServices {
   const signer = new ClipSigner({ keys: signingKeys.length > 0 ? signingKeys : [ephemeralKey()] });
@@ -79,6 +83,7 @@ export function createClipServices({
     ratePerSecond: options.getClipRatePerSecond ?? 1,
     marginMs: 50,
     maxQueuePerStream: options.queuePerStream ?? 50,
+    fleetGate: fleetGetClipGate,
   });
   const cache = new ClipCache(options.cache ?? {});
   const getClip = createGetClipCall(clients, endpoints);
