@@ -2,7 +2,7 @@
 // (no offline queue: a caller must fall back to its local answer rather than wait), the client
 // reconnects by itself with a capped backoff, and every command sent is counted, so health and
 // metrics can say whether Redis is up and what the fleet coordination costs.
-import { createClient, type RedisClientType } from "redis";
+import { createClient } from "redis";
 
 export type RedisState = "connecting" | "ready" | "down";
 
@@ -13,8 +13,6 @@ export interface RedisConnectionOptions {
   /** A command not answered within this long fails (default 2 s). */
   commandTimeoutMs?: number;
 }
-
-type Client = RedisClientType;
 
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
@@ -87,20 +85,16 @@ export class RedisConnection {
   }
 
   #connect(): Client {
-    const client: Client = createClient({
-      url: this.#options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2_000,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
-    });
+    const client = newClient(this.#options.url);
     // connect() rejects when Redis is not there yet; the client keeps trying by itself.
     client.connect().catch(() => {});
     return client;
   }
 
   async #send(client: Client, args: readonly string[]): Promise<unknown> {
+    // A connection still being opened (at start, or a new blocking one) gets a moment first;
+    // one that is down fails at once.
+    if (!client.isReady && this.#state !== "down") await whenReady(client, 1_000);
     this.#commands++;
     try {
       return await client.sendCommand([...args]);
@@ -121,3 +115,31 @@ export interface BlockingRedis {
   command(args: readonly string[]): Promise<unknown>;
   close(): void;
 }
+
+/** Resolves once `client` is ready, or after `timeoutMs` (the command then fails as offline). */
+function whenReady(client: Client, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.on("ready", done);
+  });
+}
+
+function newClient(url: string) {
+  return createClient({
+    url,
+    // Replies as arrays (XREAD's streams in order), which is what the readers here parse.
+    RESP: 2,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2_000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+    },
+  });
+}
+
+type Client = ReturnType<typeof newClient>;
