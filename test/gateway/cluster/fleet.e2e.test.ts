@@ -53,11 +53,13 @@ afterAll(async () => {
 }, 30_000);
 
 /** Fragment numbers after `after`, as BigInt-ordered strings. */
-const after = (numbers: readonly string[], floor: bigint) =>
+const numbersAbove = (numbers: readonly string[], floor: bigint) =>
   numbers.filter((number) => BigInt(number) > floor);
 
-const maxOf = (values: readonly bigint[]) => values.reduce((a, b) => (a > b ? a : b));
-const minOf = (values: readonly bigint[]) => values.reduce((a, b) => (a < b ? a : b));
+const ascending = (values: readonly bigint[]) =>
+  [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const maxOf = (values: readonly bigint[]) => ascending(values).at(-1) as bigint;
+const minOf = (values: readonly bigint[]) => ascending(values)[0] as bigint;
 
 describe("three gateway instances sharing one Redis", () => {
   it("serve 300 subscribers with one upstream GetMedia connection, all getting the same fragments", async () => {
@@ -74,13 +76,13 @@ describe("three gateway instances sharing one Redis", () => {
     // Every subscriber is in; from the last first fragment on, they must all see the same.
     const floor = maxOf(all.map((r) => BigInt(r.received[0] as string)));
     await waitFor(
-      () => all.every((r) => after(r.received, floor).length >= 3),
+      () => all.every((r) => numbersAbove(r.received, floor).length >= 3),
       30_000,
       "three more fragments each",
     );
     const ceiling = minOf(all.map((r) => BigInt(r.received.at(-1) as string)));
     const window = (r: FragmentReading) =>
-      after(r.received, floor).filter((number) => BigInt(number) <= ceiling);
+      numbersAbove(r.received, floor).filter((number) => BigInt(number) <= ceiling);
     const reference = window(all[0] as FragmentReading);
     expect(reference.length).toBeGreaterThanOrEqual(3);
     for (const reading of all) {
@@ -130,7 +132,7 @@ describe("three gateway instances sharing one Redis", () => {
     const alive = survivors.flatMap((i) => readings[i] as FragmentReading[]);
     const killedFloor = maxOf(alive.map((r) => BigInt(r.received.at(-1) as string)));
     await waitFor(
-      () => alive.every((r) => after(r.received, killedFloor).length >= 3),
+      () => alive.every((r) => numbersAbove(r.received, killedFloor).length >= 3),
       30_000,
       "three fragments after the failover",
     );
