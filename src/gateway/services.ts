@@ -101,6 +101,9 @@ export interface GatewayServices {
   close(): Promise<void>;
 }
 
+/** Slack added to the fleet-wide GetClip spacing (see fleetGetClipGate below). */
+const FLEET_GET_CLIP_MARGIN_MS = 250;
+
 export function createGatewayServices(options: GatewayOptions): GatewayServices {
   const log = options.logger ?? fallbackLogger();
   const observer = gatewayKvsObserver(log);
@@ -128,10 +131,12 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     endpoints,
     signingKeys: options.clipSigningKeys,
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
-    // The same spacing as the local governor (its 50 ms margin included), booked fleet-wide.
+    // The governor's spacing booked fleet-wide, with more slack than its own 50 ms: calls booked
+    // on different instances reach KVS by different paths (an endpoint lookup first, a busier
+    // event loop), so two booked a second apart can arrive closer than that.
     fleetGetClipGate: cluster?.pacer(
       "getclip",
-      { calls: 1, windowMs: 1000 / getClipRate + 50 },
+      { calls: 1, windowMs: 1000 / getClipRate + FLEET_GET_CLIP_MARGIN_MS },
       OPEN_GATE,
     ),
     options: options.clips,

@@ -98,3 +98,21 @@ export interface GatewayHealth {
     streams: Array<{ streamArn: string; leaseHeld: boolean; mode: "fleet" | "local" }>;
   };
 }
+
+/** A counter's value on the instance's /metrics for the series whose labels include `labels`. */
+export async function metricOf(
+  gateway: GatewayProcess,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const wanted = Object.entries(labels).every(([key, value]) =>
+      line.includes(`${key}="${value}"`),
+    );
+    if (wanted) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
