@@ -6,11 +6,17 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { type GatewayProcess, healthOf, spawnGateway } from "../../support/gateway-process.ts";
-import { wsClient } from "../../support/graphql.ts";
+import { subscribeWs, wsClient } from "../../support/graphql.ts";
 import { listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
-import { type FragmentReading, readFragments } from "../../support/subscriptions.ts";
+import {
+  type FragmentReading,
+  type FragmentsResults,
+  readFragments,
+  take,
+} from "../../support/subscriptions.ts";
 import { waitFor } from "../../support/wait.ts";
+import { FragmentsSubscription } from "../subscriptions/documents.ts";
 
 const SUBSCRIBERS = 300;
 /** graphql-ws multiplexes: 10 subscriptions per socket, 30 sockets. */
@@ -148,5 +154,44 @@ describe("three gateway instances sharing one Redis", () => {
     }
     // One upstream connection again (the dead holder's was closed with its process).
     await waitFor(() => kvs.stats.inProgress("GetMedia") === 1, 5_000, "one GetMedia connection");
+  }, 60_000);
+
+  it("counts private sessions fleet-wide: the third one anywhere is refused at once", async () => {
+    const alive = gateways.filter((gateway) => !gateway.exited);
+    expect(alive.length).toBe(2);
+    const [a, b] = alive as [GatewayProcess, GatewayProcess];
+    const earliest = (gateway: GatewayProcess) => {
+      const socket = wsClient(gateway.wsUrl);
+      sockets.push(socket);
+      return subscribeWs(socket, FragmentsSubscription, {
+        name: "demo",
+        start: { type: "EARLIEST" },
+      }) as FragmentsResults;
+    };
+    // One private session on each instance: each process alone would allow a second one.
+    const first = earliest(a);
+    const second = earliest(b);
+    expect((await take(first, 1))[0]?.__typename).toBe("FragmentEvent");
+    expect((await take(second, 1))[0]?.__typename).toBe("FragmentEvent");
+    const third = await take(earliest(a), 1);
+    expect(third[0]).toMatchObject({
+      __typename: "ConnectionLimitExceeded",
+      code: "ConnectionLimitExceededException",
+    });
+    expect(kvs.stats.inProgress("GetMedia")).toBe(3);
+    // One ends: its slot is free for the next, on the other instance.
+    await first.return?.();
+    await expect
+      .poll(
+        async () => {
+          const next = earliest(b);
+          const [event] = await take(next, 1);
+          await next.return?.();
+          return event?.__typename;
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe("FragmentEvent");
+    await second.return?.();
   }, 60_000);
 });
