@@ -49,7 +49,7 @@ export async function spawnGateway(
     out += chunk.toString();
   });
   const wsUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 90_000);
     const onData = () => {
       const match = /WebSocket (ws:\/\/\S+\/graphql)/.exec(out);
       if (match?.[1]) {

@@ -1,5 +1,5 @@
 import { ClientLimitExceededError } from "../core/errors.ts";
-import { Pacer, type StartGate } from "../core/pacer.ts";
+import { Pacer } from "../core/pacer.ts";
 
 /**
  * Per-stream pacing of GetClip calls. KVS allows about one GetClip per second per stream and answers
@@ -32,11 +32,6 @@ export interface ClipGovernorOptions {
   isThrottled?: (error: unknown) => boolean;
   /** The error a call gets when its stream's queue is full. */
   queueFullError?: (stream: string, queued: number) => Error;
-  /**
-   * Cluster mode: the fleet-wide pacing of the same rate (booked in Redis), asked after this
-   * instance's own turn came, so the fleet as a whole stays at `ratePerSecond` per stream.
-   */
-  fleetGate?: StartGate | undefined;
 }
 
 interface Waiter {
@@ -60,7 +55,6 @@ export class ClipGovernor {
   readonly #lanes = new Map<string, Lane>();
   /** When each stream's next call may start. */
   readonly #pacer: Pacer;
-  readonly #fleetGate: StartGate | undefined;
 
   constructor(options: ClipGovernorOptions = {}) {
     const rate = options.ratePerSecond ?? 1;
@@ -68,7 +62,6 @@ export class ClipGovernor {
       throw new RangeError("ratePerSecond must be positive");
     this.#intervalMs = 1000 / rate + Math.max(0, options.marginMs ?? 0);
     this.#pacer = new Pacer({ calls: 1, windowMs: this.#intervalMs });
-    this.#fleetGate = options.fleetGate;
     this.#maxQueue = options.maxQueuePerStream ?? 50;
     this.#throttleRetries = options.throttleRetries ?? 3;
     this.#throttleRetryDelayMs = options.throttleRetryDelayMs ?? this.#intervalMs;
@@ -99,7 +92,6 @@ export class ClipGovernor {
   async run<T>(stream: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.#acquire(stream, attempt > 0, signal);
-      await this.#fleetGate?.acquire(stream, signal);
       try {
         return await call();
       } catch (error) {

@@ -65,7 +65,10 @@ export interface ClipServicesDeps {
     | undefined;
   /** Newest first: the first signs, all verify. */
   signingKeys: readonly ClipSigningKey[];
-  /** Cluster mode: fleet-wide GetClip pacing per stream (see ClipGovernorOptions.fleetGate). */
+  /**
+   * Cluster mode: GetClip pacing per stream for the whole fleet (booked in Redis), asked after
+   * this instance's governor gave the call its turn (see createGetClipCall).
+   */
   fleetGetClipGate?: StartGate | undefined;
   options?: ClipOptions | undefined;
 }
@@ -83,10 +86,9 @@ export function createClipServices({
     ratePerSecond: options.getClipRatePerSecond ?? 1,
     marginMs: 50,
     maxQueuePerStream: options.queuePerStream ?? 50,
-    fleetGate: fleetGetClipGate,
   });
   const cache = new ClipCache(options.cache ?? {});
-  const getClip = createGetClipCall(clients, endpoints);
+  const getClip = createGetClipCall(clients, endpoints, fleetGetClipGate);
   const partLimits = { ...GET_CLIP_LIMITS, ...options.partLimits };
   const downloads = new ClipDownloads({
     getClip,

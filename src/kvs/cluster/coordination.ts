@@ -46,6 +46,8 @@ export class ClusterCoordination {
   readonly sharedSessions: SharedSessionSource;
   readonly privateSlots: FleetPrivateSlots;
   readonly #sessions = new Set<FleetSharedSession>();
+  /** Lease releases still on their way to Redis (awaited by close). */
+  readonly #releasing = new Set<Promise<void>>();
   readonly #options: ClusterOptions;
 
   constructor(options: ClusterOptions) {
@@ -90,7 +92,7 @@ export class ClusterCoordination {
         return {
           stop: () => {
             this.#sessions.delete(session);
-            session.stop();
+            this.#track(session.stop());
           },
         };
       },
@@ -157,9 +159,17 @@ export class ClusterCoordination {
     return out;
   }
 
-  close(): void {
-    for (const session of this.#sessions) session.stop();
+  /** Gives up the leases held (so others take over at once), then closes the Redis link. */
+  async close(): Promise<void> {
+    for (const session of this.#sessions) this.#track(session.stop());
     this.#sessions.clear();
+    const released = Promise.all(this.#releasing);
+    await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     this.redis.close();
+  }
+
+  #track(release: Promise<void>): void {
+    this.#releasing.add(release);
+    void release.finally(() => this.#releasing.delete(release));
   }
 }

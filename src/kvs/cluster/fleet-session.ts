@@ -105,20 +105,26 @@ export class FleetSharedSession implements SharedSessionHandle {
     return this.#stream.arn;
   }
 
-  stop(): void {
-    if (this.#stopped) return;
+  /**
+   * Stops reading and publishing. The returned promise settles once the lease (if held) was given
+   * up, so another instance can take it at once instead of after the TTL; it never rejects.
+   */
+  stop(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#stopOwn();
     this.#reader.close();
     const lease = this.#lease;
     this.#lease = null;
-    if (lease) {
-      // The last subscriber left: give the lease up now rather than let it lapse.
-      const { redis, keys } = this.#context;
-      redis.eval(RELEASE_LEASE, [keys.lease(this.streamKey)], [lease.token]).catch(() => {});
-    }
     this.#context.onChange();
+    if (!lease) return Promise.resolve();
+    // The last subscriber left (or the process stops): give the lease up rather than let it lapse.
+    const { redis, keys } = this.#context;
+    return redis.eval(RELEASE_LEASE, [keys.lease(this.streamKey)], [lease.token]).then(
+      () => {},
+      () => {},
+    );
   }
 
   // ---- the lease ----

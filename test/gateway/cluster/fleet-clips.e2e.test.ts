@@ -3,11 +3,14 @@
 // through all three at once stay at the stream's GetClip rate fleet-wide, so kvs-local never
 // answers ClientLimitExceeded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import { download } from "../../support/clips.ts";
 import { type GatewayProcess, metricOf, spawnGateway } from "../../support/gateway-process.ts";
 import { executeHttp } from "../../support/graphql.ts";
-import { startLocalKvs } from "../../support/kvs-local.ts";
+import {
+  type LocalKvsProcess,
+  spawnLocalKvs,
+  stopLocalKvsProcess,
+} from "../../support/kvs-local.ts";
 import { makeTestVideo } from "../../support/media.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
@@ -22,15 +25,16 @@ const T0 = Math.floor((Date.now() - 2 * 3_600_000) / 1000) * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 let directory: string;
-let kvs: LocalKvs;
+let kvs: LocalKvsProcess;
 let redis: TestRedis;
 let gateways: GatewayProcess[] = [];
 
 beforeAll(async () => {
   directory = await scratchDirectory("fleet-clips-");
   const video = await makeTestVideo(directory, { seconds: CLIPS + 2, fps: 5, size: "160x120" });
-  // kvs-local answers ClientLimitExceeded past 1 GetClip per second per stream, as KVS does.
-  kvs = await startLocalKvs([], { getClipRatePerSecond: 1 });
+  // kvs-local answers ClientLimitExceeded past 1 GetClip per second per stream, as KVS does. A
+  // process of its own, so the test's own work does not shift when it sees requests arrive.
+  kvs = await spawnLocalKvs(["--in-memory", "--get-clip-rate", "1"]);
   await fillStream(kvs.endpoint, STREAM, video.bytes, T0);
   redis = await startRedis();
   gateways = await Promise.all(
@@ -38,12 +42,12 @@ beforeAll(async () => {
       spawnGateway(kvs.endpoint, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "fleet-clips:" }),
     ),
   );
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(gateways.map((gateway) => gateway.kill()));
   await redis?.stop();
-  await kvs?.stop();
+  if (kvs) await stopLocalKvsProcess(kvs);
   await removeScratchDirectory(directory);
 }, 30_000);
 

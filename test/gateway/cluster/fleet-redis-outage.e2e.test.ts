@@ -34,7 +34,7 @@ beforeAll(async () => {
       }),
     ),
   );
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(readings.map((reading) => reading.stop().catch(() => {})));

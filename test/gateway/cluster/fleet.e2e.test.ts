@@ -47,7 +47,7 @@ beforeAll(async () => {
   sampler = setInterval(() => {
     maxOpenGetMedia = Math.max(maxOpenGetMedia, kvs.stats.inProgress("GetMedia"));
   }, 20);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   clearInterval(sampler);
