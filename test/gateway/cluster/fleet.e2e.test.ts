@@ -5,7 +5,12 @@
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
-import { type GatewayProcess, healthOf, spawnGateway } from "../../support/gateway-process.ts";
+import {
+  type GatewayProcess,
+  healthOf,
+  metricOf,
+  spawnGateway,
+} from "../../support/gateway-process.ts";
 import { subscribeWs, wsClient } from "../../support/graphql.ts";
 import { listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
@@ -31,6 +36,8 @@ const readings: FragmentReading[][] = [[], [], []];
 /** Most GetMedia responses kvs-local had open at once, sampled every 20 ms. */
 let maxOpenGetMedia = 0;
 let sampler: NodeJS.Timeout | undefined;
+/** Set by the SIGTERM test's poll once the survivor holds the lease. */
+let tookOver = false;
 
 beforeAll(async () => {
   kvs = await startLocalKvs([], { demoStream: true });
@@ -106,6 +113,15 @@ describe("three gateway instances sharing one Redis", () => {
     const health = await Promise.all(gateways.map(healthOf));
     expect(health.map((h) => h.mode)).toEqual(["cluster", "cluster", "cluster"]);
     expect(health.reduce((sum, h) => sum + (h.cluster?.leasesHeld ?? 0), 0)).toBe(1);
+    const metric = (name: string, labels: Record<string, string> = {}) =>
+      Promise.all(gateways.map((gateway) => metricOf(gateway, name, labels)));
+    expect(await metric("kvs_gateway_cluster_leases_held")).toEqual(
+      health.map((h) => h.cluster?.leasesHeld),
+    );
+    expect(await metric("kvs_gateway_cluster_redis_up")).toEqual([1, 1, 1]);
+    expect(await metric("kvs_gateway_cluster_streams_followed", { mode: "fleet" })).toEqual([
+      1, 1, 1,
+    ]);
   }, 60_000);
 
   it("fails over when the lease holder is killed: survivors get every fragment exactly once", async () => {
@@ -193,5 +209,48 @@ describe("three gateway instances sharing one Redis", () => {
       )
       .toBe("FragmentEvent");
     await second.return?.();
+  }, 60_000);
+
+  it("hands the lease over on SIGTERM: the holder exits 0, the survivor's subscribers miss nothing", async () => {
+    const aliveIndexes = [0, 1, 2].filter((i) => !(gateways[i] as GatewayProcess).exited);
+    const health = await Promise.all(
+      aliveIndexes.map((i) => healthOf(gateways[i] as GatewayProcess)),
+    );
+    const holder = aliveIndexes[health.findIndex((h) => h.cluster?.leasesHeld === 1)] as number;
+    const survivor = aliveIndexes.find((i) => i !== holder) as number;
+    const leaving = gateways[holder] as GatewayProcess;
+    const exited = new Promise<number | null>((resolve) => leaving.child.once("exit", resolve));
+    leaving.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await waitFor(
+      () => {
+        void healthOf(gateways[survivor] as GatewayProcess).then(
+          (h) => {
+            tookOver = h.cluster?.leasesHeld === 1;
+          },
+          () => {},
+        );
+        return tookOver;
+      },
+      10_000,
+      "the survivor to hold the lease",
+    );
+    const alive = readings[survivor] as FragmentReading[];
+    const floor = maxOf(alive.map((r) => BigInt(r.received.at(-1) as string)));
+    await waitFor(
+      () => alive.every((r) => numbersAbove(r.received, floor).length >= 2),
+      30_000,
+      "fragments after the handover",
+    );
+    const persisted = (await listFragments(kvs.endpoint, "demo")).map(
+      (fragment) => fragment.FragmentNumber as string,
+    );
+    for (const reading of alive) {
+      const first = BigInt(reading.received[0] as string);
+      const last = BigInt(reading.received.at(-1) as string);
+      expect(reading.received).toEqual(
+        persisted.filter((n) => BigInt(n) >= first && BigInt(n) <= last),
+      );
+    }
   }, 60_000);
 });
