@@ -49,6 +49,15 @@ export class RedisConnection {
     return this.#failures;
   }
 
+  /**
+   * The node-redis client itself (RESP 2, no offline queue: commands fail at once while Redis is
+   * away), for libraries that take one, e.g. rate-limiter-flexible's RateLimiterRedis with
+   * `useRedisPackage: true` and a RateLimiterMemory as its `insuranceLimiter`.
+   */
+  get client(): Client {
+    return this.#client;
+  }
+
   /** One command, e.g. ["SET", key, value]; rejects at once while Redis is unreachable. */
   async command(args: readonly string[]): Promise<unknown> {
     return this.#send(this.#client, args);

@@ -1,6 +1,7 @@
 // The Redis pieces of cluster mode against a real redis-server: fleet-wide private-session slots
 // (capped, released, expiring with a dead holder), fleet-wide pacing across instances, the lease's
 // token check on publishing, and local fallbacks while Redis is away.
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FleetPacer } from "../../../src/kvs/cluster/fleet-pacer.ts";
 import { ClusterKeys } from "../../../src/kvs/cluster/keys.ts";
@@ -122,5 +123,29 @@ describe("the GetMedia lease", () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(Number(await connection.eval(ACQUIRE_LEASE, [lease, fence], ["t2", "300"]))).toBe(2);
     expect(await publish("t1")).toBeNull();
+  });
+});
+
+describe("the Redis client handed to other fleet-wide limiters", () => {
+  it("backs rate-limiter-flexible's RateLimiterRedis across instances, with a local insurance", async () => {
+    const limiter = (connection: RedisConnection) =>
+      new RateLimiterRedis({
+        storeClient: connection.client,
+        useRedisPackage: true,
+        keyPrefix: `${keys.prefix}principal`,
+        points: 2,
+        duration: 10,
+        insuranceLimiter: new RateLimiterMemory({ points: 1, duration: 10 }),
+      });
+    const [a, b] = [limiter(await connect()), limiter(await connect())];
+    await a.consume("alice");
+    await b.consume("alice");
+    await expect(a.consume("alice")).rejects.toMatchObject({ remainingPoints: 0 });
+    const down = new RedisConnection({ url: "redis://127.0.0.1:1" });
+    connections.push(down);
+    // Redis away: the insurance limiter answers (1 point), nothing throws.
+    const offline = limiter(down);
+    await expect(offline.consume("bob")).resolves.toMatchObject({ remainingPoints: 0 });
+    await expect(offline.consume("bob")).rejects.toMatchObject({ remainingPoints: 0 });
   });
 });
