@@ -68,8 +68,19 @@ export interface Config {
   metrics: MetricsSettings;
   /** How long SIGTERM lets requests in flight (clip downloads) finish before cutting them. */
   shutdownDeadlineMs: number;
+  /** Cluster mode (REDIS_URL set): several instances share sessions and budgets through Redis. */
+  cluster: ClusterSettings | undefined;
   /** Settings that work but are risky in this mode; printed at start. */
   warnings: string[];
+}
+
+export interface ClusterSettings {
+  /** REDIS_URL: redis:// or rediss://. */
+  url: string;
+  /** REDIS_KEY_PREFIX: the same on every instance of one fleet, different between fleets. */
+  keyPrefix: string;
+  /** REDIS_LEASE_TTL_MS: a dead lease holder's streams get a new holder after about this long. */
+  leaseTtlMs: number;
 }
 
 /**
@@ -213,6 +224,23 @@ function parseClipKeys(reader: Reader): { keys: ClipSigningKey[]; generated: boo
 
 const MB = 1024 * 1024;
 
+function parseCluster(reader: Reader): ClusterSettings | undefined {
+  const url = reader.string("REDIS_URL");
+  const keyPrefix = reader.string("REDIS_KEY_PREFIX") ?? "kvs-gateway:";
+  const leaseTtlMs = reader.int("REDIS_LEASE_TTL_MS", 3000, 300, 60_000);
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") throw new Error("protocol");
+  } catch {
+    reader.problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${url}")`);
+  }
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) {
+    reader.problems.push("REDIS_KEY_PREFIX must be 1-64 letters, digits, _ : . or -");
+  }
+  return { url, keyPrefix, leaseTtlMs };
+}
+
 function parseMetrics(reader: Reader, gatewayHost: string): MetricsSettings {
   const bearerToken = reader.string("METRICS_TOKEN");
   if (bearerToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(bearerToken)) {
@@ -351,6 +379,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metrics: parseMetrics(reader, host),
     shutdownDeadlineMs: reader.int("SHUTDOWN_TIMEOUT_SECONDS", 25, 0, 3600) * 1000,
+    cluster: parseCluster(reader),
     warnings: [],
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
@@ -363,14 +392,19 @@ export function loadConfig(env: Env = process.env): Config {
  * header, or signed with a key that dies with the process, are worth a loud word at start.
  */
 function warningsFor(config: Config): string[] {
-  if (config.kvs.mode !== "aws") return [];
   const warnings: string[] = [];
+  if (config.cluster !== undefined && config.clipSigningKeysGenerated) {
+    warnings.push(
+      "REDIS_URL is set but CLIP_SIGNING_KEYS is not: each instance signs clip links with its own random key, so a link issued by one instance is refused by the others. Set the same CLIP_SIGNING_KEYS on every instance.",
+    );
+  }
+  if (config.kvs.mode !== "aws") return warnings;
   if (config.publicUrl === undefined) {
     warnings.push(
       "PUBLIC_URL is not set: clip download links are built from each request's Host header, which the client chooses (a forged Host yields links to another site). Set PUBLIC_URL to the gateway's public base URL.",
     );
   }
-  if (config.clipSigningKeysGenerated) {
+  if (config.clipSigningKeysGenerated && config.cluster === undefined) {
     warnings.push(
       "CLIP_SIGNING_KEYS is not set: clip links are signed with a random key and die with this process.",
     );

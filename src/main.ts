@@ -40,6 +40,7 @@ function gatewayOptions(
     images: config.images,
     getMedia: config.getMedia,
     security: config.security,
+    cluster: config.cluster,
   };
 }
 
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
     );
   }
 
+  if (config.cluster) {
+    log.info(
+      `Cluster mode: Redis ${redactUrl(config.cluster.url)}, key prefix ${config.cluster.keyPrefix}`,
+    );
+  }
   for (const warning of config.warnings) log.warn(`WARNING: ${warning}`);
   if (config.security.authOffReason) log.warn(`NOTICE: ${config.security.authOffReason}`);
 
@@ -126,3 +132,14 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** A Redis URL without its password, for the log. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}

@@ -75,7 +75,12 @@ export function healthRoutes(services: GatewayServices, state: DrainState): Http
     {
       methods: ["GET", "HEAD"],
       path: HEALTH_PATH,
-      handle: (_request, response) => sendJson(response, 200, { status: "ok" }),
+      handle: (_request, response) =>
+        sendJson(response, 200, {
+          status: "ok",
+          mode: services.cluster ? "cluster" : "single",
+          ...(services.cluster ? { cluster: services.cluster.status() } : {}),
+        }),
     },
     {
       methods: ["GET", "HEAD"],
@@ -89,11 +94,33 @@ export function healthRoutes(services: GatewayServices, state: DrainState): Http
         const checks = {
           kvs: { ok: kvs.ok, latencyMs: kvs.latencyMs, ...(kvs.error ? { error: kvs.error } : {}) },
         };
+        // Redis is not a readiness condition: without it the instance serves on local limits.
         sendJson(response, kvs.ok ? 200 : 503, {
           status: kvs.ok ? "ready" : "unavailable",
+          mode: services.cluster ? "cluster" : "single",
           checks,
+          ...(services.cluster ? { cluster: await clusterView(services) } : {}),
         });
       },
     },
   ];
+}
+
+/** The cluster's state for /readyz: this instance's, and the fleet-wide counts Redis holds. */
+async function clusterView(services: GatewayServices): Promise<unknown> {
+  const cluster = services.cluster;
+  if (!cluster) return undefined;
+  const status = cluster.status();
+  if (status.redis !== "ready") return status;
+  try {
+    const fleet = await Promise.race([
+      cluster.fleetCounts(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("timeout")), 1000).unref(),
+      ),
+    ]);
+    return { ...status, fleet };
+  } catch {
+    return status;
+  }
 }

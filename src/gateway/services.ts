@@ -3,9 +3,11 @@
 
 import type { ClipSigningKey } from "../config.ts";
 import { type ClipOptions, type ClipServices, createClipServices } from "../kvs/clips/services.ts";
+import { ClusterCoordination } from "../kvs/cluster/coordination.ts";
+import { OPEN_GATE } from "../kvs/cluster/fleet-pacer.ts";
 import { type KvsClientOptions, KvsClients } from "../kvs/core/clients.ts";
 import { EndpointCache, type EndpointCacheOptions } from "../kvs/core/endpoints.ts";
-import { LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
+import { GET_MEDIA_RATE_LIMIT, LIST_FRAGMENTS_RATE_LIMIT, Pacer } from "../kvs/core/pacer.ts";
 import { DEFAULT_SETTLE_POLICY } from "../kvs/core/settled.ts";
 import { StreamArnCache } from "../kvs/core/stream-arns.ts";
 import {
@@ -27,7 +29,12 @@ import {
 } from "../kvs/timeline/fragment-windows.ts";
 import { gatewayKvsObserver } from "./observability/kvs-observer.ts";
 import { fallbackLogger, type Logger } from "./observability/logger.ts";
-import { countRejectedDocument, reportCacheSize } from "./observability/metrics.ts";
+import {
+  countClusterFallback,
+  countRejectedDocument,
+  observeCluster,
+  reportCacheSize,
+} from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
 import { HostAllowlist } from "./security/host-allowlist.ts";
@@ -67,6 +74,14 @@ export interface GatewayOptions {
   metrics?: MetricsExposure | undefined;
   /** /readyz's upstream probe (defaults when undefined); see health.ts. */
   readiness?: ReadinessOptions | undefined;
+  /** Cluster mode through Redis (REDIS_URL); one process on its own when undefined. */
+  cluster?: GatewayClusterOptions | undefined;
+}
+
+export interface GatewayClusterOptions {
+  url: string;
+  keyPrefix?: string | undefined;
+  leaseTtlMs?: number | undefined;
 }
 
 export interface MetricsExposure {
@@ -108,6 +123,11 @@ export interface GatewayServices {
   /** The Host names the gateway answers (DNS-rebinding defence), for Host and forwarded hosts. */
   readonly hosts: HostAllowlist;
   readonly authenticator: Authenticator;
+  /**
+   * Cluster mode's Redis coordination, undefined in single-process mode. Its `redis` link is the
+   * one to hand to other fleet-wide limiters (see README, "Running several instances").
+   */
+  readonly cluster: ClusterCoordination | undefined;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
@@ -116,17 +136,44 @@ export interface GatewayServices {
   close(): Promise<void>;
 }
 
+/** Slack added to the fleet-wide GetClip spacing (see fleetGetClipGate below). */
+const FLEET_GET_CLIP_MARGIN_MS = 250;
+
 export function createGatewayServices(options: GatewayOptions): GatewayServices {
   const log = options.logger ?? fallbackLogger();
   const observer = gatewayKvsObserver(log);
   const clients = new KvsClients({ ...options.kvs, observer });
   const endpoints = new EndpointCache(clients, options.endpointCache);
   const listFragmentsPacer = new Pacer(LIST_FRAGMENTS_RATE_LIMIT);
+  const cluster =
+    options.cluster === undefined
+      ? undefined
+      : new ClusterCoordination({
+          url: options.cluster.url,
+          ...(options.cluster.keyPrefix === undefined
+            ? {}
+            : { keyPrefix: options.cluster.keyPrefix }),
+          ...(options.cluster.leaseTtlMs === undefined
+            ? {}
+            : { leaseTtlMs: options.cluster.leaseTtlMs }),
+          warn: (message, error) => log.warn({ err: error, component: "cluster" }, message),
+          onFallback: countClusterFallback,
+        });
+  observeCluster(cluster);
+  const getClipRate = options.clips?.getClipRatePerSecond ?? 1;
   const clips = createClipServices({
     clients,
     endpoints,
     signingKeys: options.clipSigningKeys,
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
+    // The governor's spacing booked fleet-wide, with more slack than its own 50 ms: calls booked
+    // on different instances reach KVS by different paths (an endpoint lookup first, a busier
+    // event loop), so two booked a second apart can arrive closer than that.
+    fleetGetClipGate: cluster?.pacer(
+      "getclip",
+      { calls: 1, windowMs: 1000 / getClipRate + FLEET_GET_CLIP_MARGIN_MS },
+      OPEN_GATE,
+    ),
     options: options.clips,
   });
   const images = createImageServices({
@@ -135,10 +182,16 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     signer: clips.signer.links,
     options: options.images,
   });
+  const localGetMediaPacer = new Pacer(GET_MEDIA_RATE_LIMIT);
   const getMedia = new GetMediaFanout({
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
     observer,
+    rateLimiter:
+      cluster?.pacer("getmedia", GET_MEDIA_RATE_LIMIT, localGetMediaPacer) ?? localGetMediaPacer,
+    ...(cluster === undefined
+      ? {}
+      : { sharedSessions: cluster.sharedSessions, privateSlots: cluster.privateSlots }),
   });
   const streamCache = new StreamCache(clients, options.streamCache ?? DEFAULT_STREAM_CACHE);
   // Settled by the same rule as the clip cache (CLIP_SETTLE_*).
@@ -164,6 +217,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     })),
   ];
   const cleanups: Array<() => void | Promise<void>> = [
+    () => cluster?.close(),
     () => clips.close(),
     () => images.close(),
     () => getMedia.close(),
@@ -180,6 +234,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     trustedProxies: new TrustedProxies(security.trustedProxies),
     hosts: new HostAllowlist(options.publicUrl, security.allowedHosts),
     authenticator: new Authenticator(security.auth),
+    cluster,
     onDocumentRefused: countRejectedDocument,
     log,
     clients,

@@ -1,12 +1,17 @@
-// The gateway as deployed: `node src/main.ts` in its own process, with the embedded kvs-local. For
-// the tests that must see what a separate process does: exit codes on SIGTERM, a crash (which an
-// in-process stack would take down with the test runner), and the gateway's own memory (RSS).
+// The gateway as deployed: `node src/main.ts` in its own process, for the tests that must see what
+// a separate process does: exit codes on SIGTERM, a crash or kill -9 (which an in-process stack
+// would share with the test runner), the gateway's own memory (RSS), and fleets of instances. By
+// default with its embedded in-memory kvs-local; `externalKvsEnv` points it at a kvs-local of the
+// test instead (and, for cluster mode, the test adds a Redis).
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
+
+/** One signing key for every instance of a test fleet: a link from one downloads at another. */
+export const FLEET_CLIP_SIGNING_KEYS = `fleet1:${Buffer.alloc(32, 7).toString("base64")}`;
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -17,18 +22,33 @@ export interface GatewayProcess {
   /** The embedded kvs-local's endpoint (KVS_BACKEND=local), for seeding streams. */
   readonly kvsEndpoint: string | undefined;
   /** Resolves with the exit code (null when killed by a signal). */
-  readonly exited: Promise<number | null>;
+  readonly exitCode: Promise<number | null>;
+  /** Whether it has exited (by itself or killed). */
+  readonly exited: boolean;
   /** Everything the process printed so far, stdout and stderr. */
   output(): string;
   /** The process's resident set size in bytes, from /proc (Linux). */
   rssBytes(): Promise<number>;
-  /** SIGKILLs the process if it is still running. */
-  kill(): void;
+  /** Sends `signal` (SIGKILL by default) if it is still running, and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The environment that runs the gateway against an external KVS endpoint (a test's kvs-local). */
+export function externalKvsEnv(kvsEndpoint: string): Record<string, string> {
+  return {
+    KVS_BACKEND: "aws",
+    KVS_ENDPOINT: kvsEndpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AUTH: "off",
+    CLIP_SIGNING_KEYS: FLEET_CLIP_SIGNING_KEYS,
+  };
 }
 
 /**
  * Starts `node src/main.ts` on port 0 with an in-memory kvs-local and JSON logs, `env` on top,
- * and resolves once it printed its WebSocket URL (rejects if it exits first).
+ * and resolves once it printed its WebSocket URL (rejects if it exits first, or after 90 s).
  */
 export async function spawnGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ["src/main.ts"], {
@@ -43,27 +63,42 @@ export async function spawnGateway(env: Record<string, string> = {}): Promise<Ga
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const exitCode = new Promise<number | null>((resolve) => child.once("exit", resolve));
   let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   child.stderr?.on("data", (chunk: Buffer) => {
     out += chunk.toString();
   });
   const wsUrl = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
+    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 90_000);
+    const onData = () => {
       const match = /WebSocket (ws:\/\/\S+\/graphql)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code}): ${out}`));
     });
-    child.once("exit", (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
   });
   const url = wsUrl.replace(/^ws:/, "http:").replace(/\/graphql$/, "");
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl,
     kvsEndpoint: /kvs-local \(embedded\) at (http:\/\/[^\s,"]+)/.exec(out)?.[1],
-    exited,
+    exitCode,
+    get exited() {
+      return !running();
+    },
     output: () => out,
     async rssBytes() {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
@@ -71,8 +106,45 @@ export async function spawnGateway(env: Record<string, string> = {}): Promise<Ga
       if (kb === undefined) throw new Error(`no VmRSS for pid ${child.pid}`);
       return Number(kb) * 1024;
     },
-    kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    async kill(signal = "SIGKILL") {
+      if (!running()) return;
+      child.kill(signal);
+      await exitCode;
     },
   };
+}
+
+/** The instance's /healthz body. */
+export async function healthOf(gateway: GatewayProcess): Promise<GatewayHealth> {
+  const response = await fetch(`${gateway.url}/healthz`);
+  return (await response.json()) as GatewayHealth;
+}
+
+export interface GatewayHealth {
+  status: string;
+  mode: "single" | "cluster";
+  cluster?: {
+    instanceId: string;
+    redis: string;
+    leasesHeld: number;
+    streams: Array<{ streamArn: string; leaseHeld: boolean; mode: "fleet" | "local" }>;
+  };
+}
+
+/** A counter's value on the instance's /metrics for the series whose labels include `labels`. */
+export async function metricOf(
+  gateway: GatewayProcess,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const wanted = Object.entries(labels).every(([key, value]) =>
+      line.includes(`${key}="${value}"`),
+    );
+    if (wanted) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
 }

@@ -92,19 +92,24 @@ export function readFragments(socket: Client, name: string): FragmentReading {
   }) as AsyncIterableIterator<FormattedExecutionResult<LiveFragmentsSubscription>>;
   const received: string[] = [];
   const others: string[] = [];
+  let failure: { error: unknown } | undefined;
   const reading = (async () => {
     for await (const result of subscription) {
       const event = result.data?.fragments;
       if (event?.__typename === "FragmentEvent") received.push(event.fragmentNumber);
       else others.push(JSON.stringify(result));
     }
-  })();
+  })().catch((error: unknown) => {
+    // A socket that died (its gateway was killed) ends the reading; stop() reports it.
+    failure = { error };
+  });
   return {
     received,
     others,
     async stop() {
       await subscription.return?.();
       await reading;
+      if (failure) throw failure.error;
     },
   };
 }

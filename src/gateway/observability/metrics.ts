@@ -144,6 +144,80 @@ export function reportCacheSize(cache: string, size: () => CacheSize): () => voi
   };
 }
 
+const clusterFallbacks = new Counter({
+  name: "kvs_gateway_cluster_fallbacks_total",
+  help: "Calls that used this instance's local limits because Redis could not be asked (cluster mode), by scope (getmedia, getclip, getmedia_private_sessions).",
+  labelNames: ["scope"] as const,
+  registers,
+});
+
+/** Call once for each call that fell back to local limits while Redis was unreachable. */
+export function countClusterFallback(scope: string): void {
+  clusterFallbacks.inc({ scope });
+}
+
+/** What the cluster gauges read at scrape time (set by the gateway's services in cluster mode). */
+export interface ClusterGaugeSource {
+  status(): {
+    redis: string;
+    leasesHeld: number;
+    streams: Array<{ mode: string }>;
+    redisCommands: number;
+  };
+}
+
+let clusterSource: ClusterGaugeSource | undefined;
+
+/** Points the cluster gauges at this process's coordination (undefined: single-process mode). */
+export function observeCluster(source: ClusterGaugeSource | undefined): void {
+  clusterSource = source;
+}
+
+new Gauge({
+  name: "kvs_gateway_cluster_redis_up",
+  help: "Cluster mode: 1 while Redis answers, 0 while this instance runs on local limits; absent in single-process mode.",
+  registers,
+  collect() {
+    this.reset();
+    if (clusterSource) this.set(clusterSource.status().redis === "ready" ? 1 : 0);
+  },
+});
+
+new Gauge({
+  name: "kvs_gateway_cluster_leases_held",
+  help: "Cluster mode: streams whose shared GetMedia session this instance holds the lease of.",
+  registers,
+  collect() {
+    this.reset();
+    if (clusterSource) this.set(clusterSource.status().leasesHeld);
+  },
+});
+
+new Gauge({
+  name: "kvs_gateway_cluster_streams_followed",
+  help: 'Cluster mode: streams this instance has NOW subscribers to, by mode ("fleet": from Redis; "local": its own GetMedia while Redis is unreachable).',
+  labelNames: ["mode"] as const,
+  registers,
+  collect() {
+    this.reset();
+    if (!clusterSource) return;
+    const streams = clusterSource.status().streams;
+    for (const mode of ["fleet", "local"]) {
+      this.set({ mode }, streams.filter((stream) => stream.mode === mode).length);
+    }
+  },
+});
+
+new Counter({
+  name: "kvs_gateway_cluster_redis_commands_total",
+  help: "Cluster mode: Redis commands sent (each one round trip), blocking reads included.",
+  registers,
+  collect() {
+    this.reset();
+    if (clusterSource) this.inc(clusterSource.status().redisCommands);
+  },
+});
+
 // Zero series for the label values every deployment has, so dashboards see 0 rather than nothing.
 for (const kind of ["shared", "private"]) getMediaSessions.set({ kind }, 0);
 

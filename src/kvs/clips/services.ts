@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { KvsClients } from "../core/clients.ts";
 import type { EndpointCache } from "../core/endpoints.ts";
 import { listFragmentsVia } from "../core/fragments.ts";
+import type { StartGate } from "../core/pacer.ts";
 import {
   ClipCache,
   type ClipCacheOptions,
@@ -64,6 +65,11 @@ export interface ClipServicesDeps {
     | undefined;
   /** Newest first: the first signs, all verify. */
   signingKeys: readonly ClipSigningKey[];
+  /**
+   * Cluster mode: GetClip pacing per stream for the whole fleet (booked in Redis), asked after
+   * this instance's governor gave the call its turn (see createGetClipCall).
+   */
+  fleetGetClipGate?: StartGate | undefined;
   options?: ClipOptions | undefined;
 }
 
@@ -72,6 +78,7 @@ export function createClipServices({
   endpoints,
   signingKeys,
   listFragmentsPace,
+  fleetGetClipGate,
   options = {},
 }: ClipServicesDeps): ClipServices {
   const signer = new ClipSigner({ keys: signingKeys.length > 0 ? signingKeys : [ephemeralKey()] });
@@ -81,7 +88,7 @@ export function createClipServices({
     maxQueuePerStream: options.queuePerStream ?? 50,
   });
   const cache = new ClipCache(options.cache ?? {});
-  const getClip = createGetClipCall(clients, endpoints);
+  const getClip = createGetClipCall(clients, endpoints, fleetGetClipGate);
   const partLimits = { ...GET_CLIP_LIMITS, ...options.partLimits };
   const downloads = new ClipDownloads({
     getClip,

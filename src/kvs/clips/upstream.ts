@@ -4,6 +4,7 @@ import { GetClipCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import type { KvsClients } from "../core/clients.ts";
 import type { EndpointCache } from "../core/endpoints.ts";
 import { UpstreamUnavailableError } from "../core/errors.ts";
+import type { StartGate } from "../core/pacer.ts";
 import type { GetClipCall } from "./downloads.ts";
 
 /**
@@ -11,9 +12,17 @@ import type { GetClipCall } from "./downloads.ts";
  * and cached by the EndpointCache), errors mapped to KvsError classes.
  */
 
-export function createGetClipCall(clients: KvsClients, endpoints: EndpointCache): GetClipCall {
+export function createGetClipCall(
+  clients: KvsClients,
+  endpoints: EndpointCache,
+  fleetGate?: StartGate,
+): GetClipCall {
   return (grant, signal) =>
     endpoints.loader().withEndpoint({ arn: grant.streamArn }, "GET_CLIP", async (endpoint) => {
+      // Cluster mode: the fleet-wide turn is taken last, once the endpoint is known, so the time
+      // from the booking to the request reaching KVS holds no endpoint lookup (an instance's
+      // first call would otherwise arrive late, and the next instance's too soon after it).
+      await fleetGate?.acquire(grant.streamArn, signal);
       const output = await clients.archivedMedia(endpoint).send(
         new GetClipCommand({
           StreamARN: grant.streamArn,

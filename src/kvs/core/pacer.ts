@@ -14,6 +14,14 @@ export interface RateLimitPolicy {
 export const GET_MEDIA_RATE_LIMIT: RateLimitPolicy = { calls: 5, windowMs: 1000 };
 export const LIST_FRAGMENTS_RATE_LIMIT: RateLimitPolicy = { calls: 5, windowMs: 1000 };
 
+/**
+ * Waits for the turn of a call on `key`. The Pacer is one (this process's); cluster mode adds a
+ * fleet-wide one booked in Redis (src/kvs/cluster/fleet-pacer.ts) with the same contract.
+ */
+export interface StartGate {
+  acquire(key: string, signal?: AbortSignal): Promise<void>;
+}
+
 interface Lane {
   /** Start times (past or booked in the future) of the last `calls` calls. */
   starts: number[];
@@ -21,7 +29,7 @@ interface Lane {
   notBefore: number;
 }
 
-export class Pacer {
+export class Pacer implements StartGate {
   private readonly lanes = new LRUCache<string, Lane>({ max: 10_000 });
   private readonly policy: RateLimitPolicy;
   private readonly now: () => number;

@@ -9,6 +9,13 @@ import { type KvsObserver, NO_OBSERVER } from "../core/observer.ts";
 import { Pacer } from "../core/pacer.ts";
 import type { StreamArnRef } from "../core/stream-arns.ts";
 import { streamRefKey } from "../core/validation.ts";
+import {
+  LOCAL_SHARED_SESSIONS,
+  type PrivateSessionSlot,
+  type PrivateSessionSlots,
+  type SharedSessionHandle,
+  type SharedSessionSource,
+} from "./coordination.ts";
 import { ShuttingDownError } from "./errors.ts";
 import { GetMediaSession, type GetMediaSessionDeps, type SessionEvent } from "./session.ts";
 import type { StartSelector } from "./start.ts";
@@ -35,6 +42,10 @@ export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
   maxPrivateSessionsPerStream?: number;
   /** Told when sessions open and close. */
   observer?: KvsObserver;
+  /** Where shared NOW sessions come from (default: this process's own; cluster mode: the fleet's). */
+  sharedSessions?: SharedSessionSource;
+  /** Fleet-wide budget of private sessions (cluster mode); the per-process cap applies as well. */
+  privateSlots?: PrivateSessionSlots;
 }
 
 /** The knobs a gateway deployment may set (the clients come from the gateway's services). */
@@ -48,7 +59,9 @@ export type GetMediaOptions = Pick<
 >;
 
 interface SessionGroup {
-  session: GetMediaSession;
+  /** Null while a private session waits for its fleet-wide slot. */
+  session: SharedSessionHandle | null;
+  slot: PrivateSessionSlot | null;
   subscribers: Set<FragmentSubscriber>;
   /** The stream's ARN key. */
   streamKey: string;
@@ -65,11 +78,22 @@ export class GetMediaFanout {
   private readonly bufferSize: number;
   private readonly maxPrivatePerStream: number;
   private readonly observer: KvsObserver;
+  private readonly sharedSessions: SharedSessionSource;
+  private readonly privateSlots: PrivateSessionSlots | undefined;
   private shuttingDown = false;
 
   constructor(options: GetMediaFanoutOptions) {
-    const { subscriberBuffer, maxPrivateSessionsPerStream, observer, ...deps } = options;
+    const {
+      subscriberBuffer,
+      maxPrivateSessionsPerStream,
+      observer,
+      sharedSessions,
+      privateSlots,
+      ...deps
+    } = options;
     this.observer = observer ?? NO_OBSERVER;
+    this.sharedSessions = sharedSessions ?? LOCAL_SHARED_SESSIONS;
+    this.privateSlots = privateSlots;
     this.bufferSize = subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
     this.maxPrivatePerStream =
       maxPrivateSessionsPerStream ?? DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM;
@@ -145,27 +169,53 @@ export class GetMediaFanout {
     shared: boolean,
   ): SessionGroup {
     const subscribers = new Set<FragmentSubscriber>();
-    const session = new GetMediaSession({
-      ...this.deps,
-      stream,
-      start,
-      onEvent: (event) => this.dispatch(group, event),
-    });
-    const group: SessionGroup = { session, subscribers, streamKey, shared };
+    const group: SessionGroup = { session: null, slot: null, subscribers, streamKey, shared };
+    const onEvent = (event: SessionEvent) => this.dispatch(group, event);
     this.groups.add(group);
     this.observer.getMediaSessions(shared ? "shared" : "private", 1);
-    if (shared) this.shared.set(streamKey, group);
-    else this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
-    void session.run();
+    if (shared) {
+      this.shared.set(streamKey, group);
+      group.session = this.sharedSessions.open(stream, this.deps, onEvent);
+      return group;
+    }
+    this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
+    const startPrivate = () => {
+      const session = new GetMediaSession({ ...this.deps, stream, start, onEvent });
+      group.session = session;
+      void session.run();
+    };
+    if (this.privateSlots === undefined) {
+      startPrivate();
+      return group;
+    }
+    // The fleet-wide count is asked first; the subscriber is already queued and waits for it.
+    void this.privateSlots.acquire(streamKey, this.maxPrivatePerStream).then((slot) => {
+      if (!this.groups.has(group)) {
+        slot?.release();
+        return;
+      }
+      if (slot === null) {
+        const refusal = this.refusalError(stream, "fleet");
+        this.retire(group);
+        for (const subscriber of [...group.subscribers]) subscriber.fail(refusal);
+        return;
+      }
+      group.slot = slot;
+      startPrivate();
+    });
     return group;
   }
 
   /** A feed holding only the refusal of a private session past the stream's cap. */
   private refusal(stream: StreamArnRef): AsyncIterableIterator<FragmentFeedEvent> {
-    return this.single(
-      new ConnectionLimitExceededError(
-        `The gateway already holds ${this.maxPrivatePerStream} GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, its limit per stream (KVS allows 3 GetMedia connections per stream). Subscribe at NOW to share the live session, or retry when one of the others ends.`,
-      ),
+    return this.single(this.refusalError(stream, "gateway"));
+  }
+
+  private refusalError(stream: StreamArnRef, who: "gateway" | "fleet"): Error {
+    const holder =
+      who === "gateway" ? "The gateway already holds" : "The gateway fleet already holds";
+    return new ConnectionLimitExceededError(
+      `${holder} ${this.maxPrivatePerStream} GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, its limit per stream (KVS allows 3 GetMedia connections per stream). Subscribe at NOW to share the live session, or retry when one of the others ends.`,
     );
   }
 
@@ -202,6 +252,7 @@ export class GetMediaFanout {
     } else if (this.shared.get(group.streamKey) === group) {
       this.shared.delete(group.streamKey);
     }
-    group.session.stop();
+    group.session?.stop();
+    group.slot?.release();
   }
 }

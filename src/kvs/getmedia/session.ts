@@ -10,7 +10,7 @@ import { GetMediaReader } from "../../mkv/getmedia/reader.ts";
 import type { GetMediaFragment, ReaderEvent } from "../../mkv/getmedia/types.ts";
 import { FRAGMENT_NOT_FOUND_ERROR_ID } from "../../mkv/kvs-tags/error-ids.ts";
 import { isConnectionFailure, KvsError, UpstreamUnavailableError } from "../core/errors.ts";
-import { Pacer, sleep } from "../core/pacer.ts";
+import { Pacer, type StartGate, sleep } from "../core/pacer.ts";
 import { type StreamRef, streamRefInput, streamRefKey } from "../core/validation.ts";
 import { GetMediaStalledError, GetMediaStreamError } from "./errors.ts";
 import { type BackoffPolicy, backoffDelay, classifyFailure, GET_MEDIA_BACKOFF } from "./retry.ts";
@@ -41,8 +41,11 @@ export interface GetMediaSessionDeps {
   getMediaClient(stream: StreamRef): Promise<GetMediaSender>;
   /** Called after InvalidEndpointException so the next `getMediaClient` resolves afresh. */
   invalidateEndpoint?(stream: StreamRef): void;
-  /** Shared by all sessions of the process so the per-stream GetMedia rate holds across them. */
-  rateLimiter?: Pacer;
+  /**
+   * Shared by all sessions of the process (of the fleet, in cluster mode) so the per-stream
+   * GetMedia rate holds across them.
+   */
+  rateLimiter?: StartGate;
   backoff?: Partial<BackoffPolicy>;
   /** Reconnect when the upstream sends no byte for this long (a dead connection sends nothing). */
   stallTimeoutMs?: number;
@@ -73,7 +76,7 @@ export class GetMediaSession {
   readonly start: StartSelector;
   private readonly options: GetMediaSessionOptions;
   private readonly backoff: BackoffPolicy;
-  private readonly rateLimiter: Pacer;
+  private readonly rateLimiter: StartGate;
   /** Aborts the open request and any wait; fired once, by stop() or when the session ends. */
   private readonly stopController = new AbortController();
   private running: Promise<void> | null = null;

@@ -128,7 +128,7 @@ describe("SIGTERM", () => {
     expect(probed.formatName).toContain("mp4");
     expect(probed.videoFrames).toBe(video.seconds * video.fps);
 
-    expect(await running.exited).toBe(0);
+    expect(await running.exitCode).toBe(0);
     expect(performance.now() - signalled).toBeLessThan(DEADLINE_SECONDS * 1000);
     await client.dispose();
   }, 90_000);
@@ -166,7 +166,7 @@ describe("a crash (SIGKILL)", () => {
       const [directory = ""] = await spilled();
       expect((await readdir(path.join(parent, directory))).length).toBeGreaterThan(0);
       first.child.kill("SIGKILL");
-      expect(await first.exited).toBeNull();
+      expect(await first.exitCode).toBeNull();
       expect(await exists(path.join(parent, directory))).toBe(true);
 
       const second = await spawnGateway(env);
