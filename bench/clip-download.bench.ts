@@ -18,6 +18,7 @@ import { dataEndpoint } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
 import { consume, type Measured, viaGateway } from "./support/download.ts";
+import { reportFigure } from "./support/report.ts";
 
 const STREAM = "bench-clip";
 const SECONDS = 90; // one fragment per second, ~0.9 MB each: one GetClip of ~80 MB
@@ -218,6 +219,18 @@ async function main(): Promise<void> {
       `through the gateway (GetClip)   : ${gatewayMbps.toFixed(1).padStart(7)} MB/s   first byte ${median(gatewayRuns.map((r) => r.firstByteMs)).toFixed(0)} ms`,
     );
     console.log(`  ratio gateway / direct        : ${(gatewayMbps / directMbps).toFixed(2)}`);
+    reportFigure({
+      figure: `clip download (${mb(size)}) through the gateway's signed URL`,
+      value: `${gatewayMbps.toFixed(1)} MB/s`,
+      reference: `GetClip straight from kvs-local ${directMbps.toFixed(1)} MB/s`,
+      ratio: gatewayMbps / directMbps,
+    });
+    reportFigure({
+      figure: "clip download from the gateway's cache",
+      value: `${cachedMbps.toFixed(0)} MB/s`,
+      reference: `GetClip straight from kvs-local ${directMbps.toFixed(1)} MB/s`,
+      ratio: cachedMbps / directMbps,
+    });
     const directTransfer = median(directRuns.map(transferMbps));
     const gatewayTransfer = median(gatewayRuns.map(transferMbps));
     console.log(

@@ -16,6 +16,7 @@ import {
 import { subscribeWs, wsClient } from "../test/support/graphql.ts";
 import { startLocalKvs } from "../test/support/kvs-local.ts";
 import { startRedis } from "../test/support/redis.ts";
+import { reportFigure } from "./support/report.ts";
 
 const SUBSCRIBERS_PER_INSTANCE = 30;
 const MEASURE_MS = 20_000;
@@ -114,6 +115,16 @@ console.log(
 console.log(
   "instances  fragments  lag p50 ms  lag p99 ms  GetMedia conns  Redis round trips/fragment",
 );
+const [single, fleet] = results;
+if (single && fleet) {
+  reportFigure({
+    figure: "live fragment delivery lag p99 (cluster mode)",
+    value: `3 instances ${fleet.lagP99} ms (p50 ${fleet.lagP50} ms), ${fleet.maxGetMedia} GetMedia connection`,
+    reference: `1 instance ${single.lagP99} ms (p50 ${single.lagP50} ms)`,
+    ratio: fleet.lagP99 / single.lagP99,
+    note: `${fleet.redisPerFragment.toFixed(1)} Redis round trips per fragment`,
+  });
+}
 for (const r of results) {
   console.log(
     `${String(r.instances).padStart(9)}  ${String(r.fragments).padStart(9)}  ${String(r.lagP50).padStart(10)}  ${String(r.lagP99).padStart(10)}  ${String(r.maxGetMedia).padStart(14)}  ${r.redisPerFragment.toFixed(1).padStart(26)}`,

@@ -16,6 +16,7 @@ import { withClusterTimecode } from "../src/local-kvs/demo/cluster-timecode.ts";
 import { loadDemoClip } from "../src/local-kvs/demo/demo-sample.ts";
 import { putMedia } from "../src/local-kvs/producer/put-media-client.ts";
 import { concatBytes } from "../src/mkv/ebml/primitives.ts";
+import { reportFigure } from "./support/report.ts";
 
 const FRAGMENTS = 200;
 const RUNS = 5;
@@ -205,6 +206,13 @@ async function main(): Promise<void> {
       const frames = `${await videoFrames(clipFile)} / ${await videoFrames(output)}`;
       const getClipMs = median(clipTimes);
       const ffmpegMs = median(ffmpegTimes);
+      reportFigure({
+        figure: `kvs-local GetClip of ${FRAGMENTS} fragments, ${scenario.name} (${(scenario.mkv.length / MB).toFixed(0)} MB)`,
+        value: `${getClipMs.toFixed(0)} ms`,
+        reference: `ffmpeg -c copy ${ffmpegMs.toFixed(0)} ms`,
+        ratio: getClipMs / ffmpegMs,
+        note: `time ratio (lower is better); kvs-local RSS ${idle.rssMb.toFixed(0)} → ${peakMb.toFixed(0)} MB`,
+      });
       rows.push([
         scenario.name,
         String(FRAGMENTS),

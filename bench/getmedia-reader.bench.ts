@@ -6,6 +6,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import ebml from "ebml";
 import { GetMediaReader } from "../src/mkv/getmedia/reader.ts";
+import { reportFigure } from "./support/report.ts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures/getmedia");
 // A typical capture (5 fragments of ~0.5 MB), and a tag-dense one (10 fragments in 22 KB).
@@ -103,6 +104,13 @@ async function bench(name: string): Promise<void> {
     `  ebml Decoder  : ${ebmlMBs.toFixed(1).padStart(7)} MiB/s  (${ebmlRun.ms.toFixed(0)} ms, ${ebmlRun.tags} TagNames)`,
   );
   console.log(`  ratio         : ${(readerMBs / ebmlMBs).toFixed(0)}x  (target >= 100x)`);
+  reportFigure({
+    figure: `GetMedia reader throughput, ${name} (64 KiB chunks)`,
+    value: `${readerMBs.toFixed(0)} MiB/s`,
+    reference: `ebml npm Decoder ${ebmlMBs.toFixed(1)} MiB/s`,
+    ratio: readerMBs / ebmlMBs,
+    note: "target ≥ 100×",
+  });
   console.log(
     `  reader heap   : peak ${kib(memory.peak)}, ${kib(memory.retained)} after end() (sampled after GC every 64 chunks)`,
   );

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { reportFigure } from "./support/report.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 /** Long enough for start-up garbage to be collected and the demo camera to settle. */
@@ -48,3 +49,9 @@ console.log(
 console.log(`  node src/main.ts               ${native.toFixed(0)} MB`);
 console.log(`  node --import tsx src/main.ts  ${tsx.toFixed(0)} MB`);
 console.log(`  ratio native / tsx             ${(native / tsx).toFixed(2)}`);
+reportFigure({
+  figure: "gateway RSS at idle (npm start, embedded kvs-local and demo camera)",
+  value: `${native.toFixed(0)} MB`,
+  reference: `the same under tsx's loader ${tsx.toFixed(0)} MB`,
+  ratio: native / tsx,
+});

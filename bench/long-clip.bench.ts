@@ -20,6 +20,7 @@ import { GetMediaReader } from "../src/mkv/getmedia/reader.ts";
 import { ingestDemoRange } from "../test/support/demo-ingest.ts";
 import { dataEndpoint } from "../test/support/kvs-local.ts";
 import { consume, type Measured, viaGateway } from "./support/download.ts";
+import { reportFigure } from "./support/report.ts";
 
 const STREAM = "bench-long-clip";
 /** Ten parts of 200 one-second fragments. */
@@ -305,6 +306,12 @@ async function main(): Promise<void> {
       describe(long.map((r) => r.measured)),
     );
     line("one part, stitched, through the gateway", describe(onePart.map((r) => r.measured)));
+    reportFigure({
+      figure: `long clip (${clip.parts.length} parts, ${fragments} fragments) through one gateway link`,
+      value: `${median(long.map((r) => mbps(r.measured))).toFixed(1)} MB/s`,
+      reference: `GetClip of one part direct ${median(direct.map(mbps)).toFixed(1)} MB/s`,
+      ratio: median(long.map((r) => mbps(r.measured))) / median(direct.map(mbps)),
+    });
     line(
       "stitched file vs the sum of its parts",
       `${mb(stitchedBytes)} vs ${mb(partsBytes)} (${((stitchedBytes / partsBytes - 1) * 100).toFixed(2)}%)`,

@@ -4,6 +4,7 @@
 // viewer's playback query to its first frame. Run: node bench/playback.bench.ts
 import { launchChromium } from "../test/support/chromium.ts";
 import { startStack } from "../test/support/stack.ts";
+import { reportFigure } from "./support/report.ts";
 
 const SAMPLES = 10;
 
@@ -50,6 +51,13 @@ try {
     `  fragment duration: ${(meanDuration / 1000).toFixed(2)} s (ratio ${(median / meanDuration).toFixed(1)} fragments behind)`,
   );
   console.log(`  playback query to first frame: ${firstFrameMs.toFixed(0)} ms`);
+  reportFigure({
+    figure: "live playback latency in the viewer (hls.js in chromium)",
+    value: `${(median / 1000).toFixed(2)} s behind the wall clock`,
+    reference: `fragment duration ${(meanDuration / 1000).toFixed(2)} s`,
+    ratio: median / meanDuration,
+    note: `fragments behind; playback query to first frame ${firstFrameMs.toFixed(0)} ms`,
+  });
 } finally {
   await browser.close();
   await stack.stop();

@@ -16,6 +16,7 @@ import {
 import { largeClusterMkv } from "../test/support/mkv.ts";
 import { removeScratchDirectory, scratchDirectory } from "../test/support/scratch.ts";
 import { pushableBody } from "../test/support/seed.ts";
+import { reportFigure } from "./support/report.ts";
 
 const MiB = 1024 * 1024;
 const CONNECTIONS = Number(process.argv[2] ?? 20);
@@ -137,6 +138,12 @@ for (const o of [budgeted, unbounded]) {
       `refused ${o.refused}; ListStreams probe ${o.probeMs.toFixed(0)} ms`,
   );
 }
+reportFigure({
+  figure: `kvs-local RSS growth, ${CONNECTIONS} PutMedia connections × ${CLUSTER_MIB} MiB Cluster`,
+  value: `+${(budgeted.peakMb - budgeted.idleMb).toFixed(0)} MB (budget 256 MiB)`,
+  reference: `unbounded +${(unbounded.peakMb - unbounded.idleMb).toFixed(0)} MB`,
+  ratio: (budgeted.peakMb - budgeted.idleMb) / (unbounded.peakMb - unbounded.idleMb),
+});
 console.log(
   `  ratio budget / unbounded (growth)       ${((budgeted.peakMb - budgeted.idleMb) / (unbounded.peakMb - unbounded.idleMb)).toFixed(2)}`,
 );

@@ -16,6 +16,7 @@ import { createGatewayApp, type GatewayApp } from "../src/gateway/app.ts";
 import { clientConfig, startLocalKvs } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
+import { reportFigure } from "./support/report.ts";
 
 const run = promisify(execFile);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
@@ -151,13 +152,22 @@ try {
           `  ${name.padEnd(42)}${fmt(measured)}  ${(measured.rps / reference.rps).toFixed(2)}× bare`,
         );
         results.push([label, caches ? "warm" : "off", calls]);
+        reportFigure({
+          figure: `${label} throughput, ${caches ? "warm caches" : "caches off"}`,
+          value: `${measured.rps.toFixed(0)} req/s (p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms)`,
+          reference: `bare Yoga { ok } ${reference.rps.toFixed(0)} req/s (p99 ${reference.p99.toFixed(1)} ms)`,
+          ratio: measured.rps / reference.rps,
+          note: `KVS calls per 1,000 queries: ${Object.entries(calls)
+            .map(([operation, count]) => `${operation} ${count}`)
+            .join(", ")}${label === "stream(name)" && caches ? "; target ≥ 0.7×" : ""}`,
+        });
       }
     } finally {
       await app.stop();
     }
   }
   console.log(
-    "KVS calls per 1,000 queries (counted at kvs-local; the first includes the cold start):",
+    'KVS calls per 1,000 queries (counted at kvs-local; the first includes the cold start; "caches off" still shares concurrent identical calls):',
   );
   for (const [label, mode, calls] of results) {
     const text = Object.entries(calls)

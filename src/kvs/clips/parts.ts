@@ -148,5 +148,11 @@ export function snapToFragments(
     startMs = Math.min(startMs, at);
     endMs = Math.max(endMs, at);
   }
-  return startMs <= endMs ? { startMs, endMs } : undefined;
+  if (startMs > endMs) return undefined;
+  if (endMs > startMs) return { startMs, endMs };
+  // GetClip wants an end later than the start: a range of one fragment (or of fragments sharing
+  // one timestamp) ends 1 ms after it, unless another fragment starts right then.
+  const next = startMs + 1;
+  const taken = fragments.some((fragment) => timestampOf(fragment, timestampType) === next);
+  return { startMs, endMs: taken ? startMs : next };
 }

@@ -204,7 +204,14 @@ describe("snapToFragments", () => {
       startMs: T0 + 700,
       endMs: T0 + 4200,
     });
-    expect(snapToFragments({ startMs: T0, endMs: T0 + 600 }, fragments, BY_SERVER)).toBeUndefined();
+    expect(snapToFragments({ startMs: T0, endMs: T0 + 600 }, fragments, BY_SERVER)).toEqual(
+      undefined,
+    );
+    // One fragment: GetClip needs an end after the start, so the range ends 1 ms after it.
+    expect(snapToFragments({ startMs: T0, endMs: T0 + 900 }, fragments, BY_SERVER)).toEqual({
+      startMs: T0 + 700,
+      endMs: T0 + 701,
+    });
   });
 
   it("selects exactly the fragments the asked range selects, and plans the same parts' contents", () => {
@@ -224,7 +231,13 @@ describe("snapToFragments", () => {
             planClipParts(r, fragments, BY_SERVER, limits).map((p) => p.fragmentCount);
           expect(new Set(selectedBy(snapped, fragments))).toEqual(new Set(asked));
           expect(counts(snapped)).toEqual(counts(range));
-          return snapped.startMs >= range.startMs && snapped.endMs <= range.endMs;
+          // Within the asked range, or 1 ms past it for a lone fragment at its very end.
+          return (
+            snapped.startMs >= range.startMs &&
+            snapped.endMs <= Math.max(range.endMs, snapped.startMs + 1) &&
+            (snapped.endMs > snapped.startMs ||
+              fragments.some((f) => f.serverTimestamp.getTime() === snapped.startMs + 1))
+          );
         },
       ),
     );
