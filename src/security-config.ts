@@ -6,6 +6,10 @@ import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 
 import type { ApiKeySetting, AuthSettings, JwtSettings } from "./gateway/security/authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS } from "./gateway/security/document-limits.ts";
+import {
+  DEFAULT_PRINCIPAL_LIMITS,
+  type PrincipalLimitSettings,
+} from "./gateway/security/principal-limits.ts";
 import { DEFAULT_COMPLEXITY_LIMITS, type GatewaySecurity } from "./gateway/security/settings.ts";
 import { STREAM_PATTERN } from "./gateway/security/stream-patterns.ts";
 
@@ -67,6 +71,33 @@ function parseJwt(reader: SettingsReader): JwtSettings | undefined {
     audience: audience ?? "",
     clockToleranceSeconds: reader.int("AUTH_JWT_CLOCK_SKEW_SECONDS", 30, 0, 600),
     streamsClaim: reader.string("AUTH_JWT_STREAMS_CLAIM") ?? "kvs_streams",
+  };
+}
+
+/** Per-principal shares of KVS's limits (see principal-limits.ts). */
+function parsePrincipalLimits(reader: SettingsReader): PrincipalLimitSettings {
+  const d = DEFAULT_PRINCIPAL_LIMITS;
+  return {
+    windowSeconds: reader.int("RATE_LIMIT_WINDOW_SECONDS", d.windowSeconds, 1, 86_400),
+    operationsPerWindow: reader.int("RATE_LIMIT_OPERATIONS", d.operationsPerWindow, 1, 10_000_000),
+    upstreamCallsPerWindow: reader.int(
+      "RATE_LIMIT_KVS_CALLS",
+      d.upstreamCallsPerWindow,
+      1,
+      10_000_000,
+    ),
+    maxConcurrentDownloads: reader.int(
+      "MAX_DOWNLOADS_PER_PRINCIPAL",
+      d.maxConcurrentDownloads,
+      1,
+      10_000,
+    ),
+    maxPrivateSessionsPerStream: reader.int(
+      "MAX_PRIVATE_GETMEDIA_SESSIONS_PER_PRINCIPAL",
+      d.maxPrivateSessionsPerStream,
+      0,
+      1000,
+    ),
   };
 }
 
@@ -147,5 +178,6 @@ export function parseSecuritySettings(
       64 * 1024 * 1024,
     ),
     allowedHosts,
+    principalLimits: parsePrincipalLimits(reader),
   };
 }

@@ -40,6 +40,7 @@ import {
 import { clipBytesCounter, countClipLookup } from "./observability/metrics.ts";
 import { currentOperation } from "./observability/operation-scope.ts";
 import type { HttpRoute } from "./routes.ts";
+import { type PrincipalLimits, retryAfterSeconds } from "./security/principal-limits.ts";
 import type { GatewayServices } from "./services.ts";
 
 export const CLIP_DOWNLOAD_PATH = "/clips";
@@ -49,11 +50,12 @@ export function clipDownloadUrl(origin: string, signed: SignedClipGrant): string
   return `${origin.replace(/\/+$/, "")}${CLIP_DOWNLOAD_PATH}?${grantToParams(signed).toString()}`;
 }
 
-export function clipDownloadRoute(services: Pick<GatewayServices, "clips">): HttpRoute {
+export function clipDownloadRoute(services: Pick<GatewayServices, "clips" | "limits">): HttpRoute {
   return {
     methods: ["GET", "HEAD"],
     path: CLIP_DOWNLOAD_PATH,
-    handle: (request, response, url) => serveClip(services.clips, request, response, url),
+    handle: (request, response, url) =>
+      serveClip(services.clips, request, response, url, services.limits),
   };
 }
 
@@ -62,6 +64,7 @@ async function serveClip(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
+  limits: PrincipalLimits,
 ): Promise<void> {
   let grant: ClipGrant;
   try {
@@ -76,6 +79,19 @@ async function serveClip(
     return;
   }
   exposeClipHeaders(response);
+  // The holder's share of concurrent downloads (a slot is held until the response ends).
+  const slot = limits.acquireDownload(grant.holder ?? `anonymous@${request.socket.remoteAddress}`);
+  if (!slot.ok) {
+    response.setHeader("Retry-After", String(retryAfterSeconds(slot.retryAfterMs)));
+    sendJson(response, 429, {
+      error: "RATE_LIMITED",
+      scope: "downloads",
+      retryAfterMs: slot.retryAfterMs,
+      message: `You have ${limits.settings.maxConcurrentDownloads} clip downloads running, your limit; retry when one ends.`,
+    });
+    return;
+  }
+  response.once("close", slot.release);
 
   const head = request.method === "HEAD";
   // Range applies to GET only; with If-Range the client holds a validator this route never gave

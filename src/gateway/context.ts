@@ -7,6 +7,7 @@ import { DEFAULT_UPSTREAM_CALLS_PER_OPERATION, UpstreamBudget } from "./budget.t
 import type { Logger } from "./observability/logger.ts";
 import { requestIdFrom } from "./observability/operation-scope.ts";
 import type { Principal } from "./security/authenticator.ts";
+import type { UpstreamCallAllowance } from "./security/principal-limits.ts";
 import type { GatewayServices } from "./services.ts";
 
 export interface GatewayContext {
@@ -26,6 +27,8 @@ export interface GatewayContext {
   readonly budget: UpstreamBudget;
   /** Who is asking, and which streams they may see. */
   readonly principal: Principal;
+  /** What the principal's shares are counted under (limitKey in security/principal-limits.ts). */
+  readonly limitKey: string;
   /** The operation's id in logs (X-Request-Id for HTTP; one per graphql-ws operation). */
   readonly requestId: string;
   /** The gateway's logger, bound to `requestId`. */
@@ -41,6 +44,10 @@ export interface ContextSource {
   principal: Principal;
   /** The id app.ts gave the request or graphql-ws operation; a fresh one when undefined. */
   requestId?: string | undefined;
+  /** The principal's limit key. */
+  limitKey: string;
+  /** The principal's KVS calls over time; only the per-operation budget applies when undefined. */
+  upstreamCalls?: UpstreamCallAllowance | undefined;
 }
 
 const DNS_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -79,6 +86,7 @@ function originOf(services: GatewayServices, source: ContextSource): string | un
 export function createContext(services: GatewayServices, source: ContextSource): GatewayContext {
   const budget = new UpstreamBudget(
     services.options.maxUpstreamCallsPerOperation ?? DEFAULT_UPSTREAM_CALLS_PER_OPERATION,
+    source.upstreamCalls,
   );
   const requestId = source.requestId ?? requestIdFrom(undefined);
   return {
@@ -91,5 +99,6 @@ export function createContext(services: GatewayServices, source: ContextSource):
     origin: originOf(services, source),
     signal: source.request?.signal,
     principal: source.principal,
+    limitKey: source.limitKey,
   };
 }

@@ -14,6 +14,12 @@ import { fallbackLogger, type Logger } from "./observability/logger.ts";
 import { countRejectedDocument } from "./observability/metrics.ts";
 import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
+import {
+  createPrincipalLimits,
+  DEFAULT_PRINCIPAL_LIMITS,
+  type LimiterStore,
+  type PrincipalLimits,
+} from "./security/principal-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
 export interface GatewayOptions {
@@ -37,6 +43,11 @@ export interface GatewayOptions {
    * tests and embeddings; `npm start` always passes the environment's settings.
    */
   security?: GatewaySecurity | undefined;
+  /**
+   * Where per-principal rate windows are counted (principal-limits.ts): process memory when
+   * undefined; a RateLimiterRedis factory makes them fleet-wide.
+   */
+  limiterStore?: LimiterStore | undefined;
   /** Structured logs; warnings and errors on stderr when undefined (see logger.ts). */
   logger?: Logger | undefined;
   /** Who may read /metrics on the gateway's own port; see metrics-route.ts (off when undefined). */
@@ -74,6 +85,8 @@ export interface GatewayServices {
   readonly listFragmentsPacer: Pacer;
   readonly security: GatewaySecurity;
   readonly authenticator: Authenticator;
+  /** Per-principal operation and KVS-call rates, download caps (security/principal-limits.ts). */
+  readonly limits: PrincipalLimits;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
@@ -95,7 +108,13 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     listFragmentsPace: (streamArn, signal) => listFragmentsPacer.acquire(streamArn, signal),
     options: options.clips,
   });
+  const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
+  const limits = createPrincipalLimits(
+    security.principalLimits ?? DEFAULT_PRINCIPAL_LIMITS,
+    options.limiterStore,
+  );
   const getMedia = new GetMediaFanout({
+    maxPrivateSessionsPerOwner: limits.settings.maxPrivateSessionsPerStream,
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
     observer,
@@ -103,11 +122,11 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   const cleanups: Array<() => void | Promise<void>> = [() => clips.close(), () => getMedia.close()];
   let closed: Promise<void> | undefined;
 
-  const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
   return {
     options,
     security,
     authenticator: new Authenticator(security.auth),
+    limits,
     onDocumentRefused: countRejectedDocument,
     log,
     clients,

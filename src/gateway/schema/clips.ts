@@ -232,6 +232,8 @@ async function resolveClip(
       ...range,
       expiresAtMs,
       ...(assembly === undefined ? {} : { assembly }),
+      // Downloads are capped per principal (security/principal-limits.ts).
+      holder: context.limitKey,
     };
     return clipDownloadUrl(origin, clips.signer.sign(grant));
   };

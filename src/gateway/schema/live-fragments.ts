@@ -305,7 +305,8 @@ builder.subscriptionField("fragments", (t) =>
         throw error;
       }
       return endAtExpiry(
-        context.services.getMedia.subscribe(stream, start),
+        // The principal's share of the stream's private sessions (a NOW start shares one).
+        context.services.getMedia.subscribe(stream, start, context.limitKey),
         context.principal.expiresAtMs,
       );
     },

@@ -4,6 +4,7 @@
 
 import type { AuthSettings } from "./authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from "./document-limits.ts";
+import { DEFAULT_PRINCIPAL_LIMITS, type PrincipalLimitSettings } from "./principal-limits.ts";
 import type { SchemaExposure } from "./schema-exposure.ts";
 
 export interface GatewaySecurity {
@@ -18,6 +19,8 @@ export interface GatewaySecurity {
   maxWebSocketMessageBytes: number;
   /** Host names accepted besides PUBLIC_URL's host and, bound to loopback, loopback names. */
   allowedHosts: string[];
+  /** Per-principal rates and caps (principal-limits.ts); DEFAULT_PRINCIPAL_LIMITS when undefined. */
+  principalLimits?: PrincipalLimitSettings | undefined;
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
@@ -30,4 +33,5 @@ export const EMBEDDED_SECURITY_DEFAULTS: GatewaySecurity = {
   maxBodyBytes: 256 * 1024,
   maxWebSocketMessageBytes: 256 * 1024,
   allowedHosts: [],
+  principalLimits: DEFAULT_PRINCIPAL_LIMITS,
 };

@@ -31,6 +31,11 @@ export interface ClipGrant {
   expiresAtMs: number;
   /** Absent: one GetClip of the range. */
   assembly?: ClipAssembly | undefined;
+  /**
+   * Whom the URL was issued to (the gateway's principal key): downloads are capped per holder.
+   * Signed, so a URL can't be re-labelled to escape its holder's cap.
+   */
+  holder?: string | undefined;
 }
 
 export interface SignedClipGrant extends ClipGrant {
@@ -74,6 +79,7 @@ const PARAM = {
   signature: "sig",
   assembly: "assemble",
   speed: "speed",
+  holder: "holder",
 } as const;
 
 function validatedKey(key: ClipSigningKey): ClipSigningKey {
@@ -145,7 +151,7 @@ export class ClipSigner {
     if (signed.expiresAtMs <= this.#now()) {
       throw new ClipTokenError("expired", `the URL expired at ${iso(signed.expiresAtMs)}`);
     }
-    const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly } = signed;
+    const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly, holder } = signed;
     return {
       streamArn,
       timestampType,
@@ -153,6 +159,7 @@ export class ClipSigner {
       endMs,
       expiresAtMs,
       ...(assembly === undefined ? {} : { assembly }),
+      ...(holder === undefined ? {} : { holder }),
     };
   }
 
@@ -174,6 +181,7 @@ function hmac(secret: Uint8Array, keyId: string, grant: ClipGrant): Buffer {
     grant.expiresAtMs,
     // Appended only when present, so single-GetClip links keep the message (and links) they had.
     ...assemblyFields(grant.assembly),
+    ...(grant.holder === undefined ? [] : ["holder", grant.holder]),
   ]);
   return createHmac("sha256", secret).update(message).digest();
 }
@@ -192,6 +200,7 @@ export function grantToParams(signed: SignedClipGrant): URLSearchParams {
     [PARAM.end, iso(signed.endMs)],
     ...(assembly === undefined ? [] : [[PARAM.assembly, assembly.kind]]),
     ...(assembly?.kind === "timelapse" ? [[PARAM.speed, String(assembly.speed)]] : []),
+    ...(signed.holder === undefined ? [] : [[PARAM.holder, signed.holder]]),
     [PARAM.expires, iso(signed.expiresAtMs)],
     [PARAM.keyId, signed.keyId],
     [PARAM.signature, signed.signature],
@@ -242,6 +251,7 @@ export function grantFromParams(params: URLSearchParams): SignedClipGrant {
     endMs: timestampParam(params, PARAM.end),
     expiresAtMs: timestampParam(params, PARAM.expires),
     assembly: assemblyFromParams(params),
+    holder: params.get(PARAM.holder) ?? undefined,
     keyId: required(params, PARAM.keyId),
     signature: required(params, PARAM.signature),
   };

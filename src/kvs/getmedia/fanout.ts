@@ -33,6 +33,12 @@ export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
    * refused with ConnectionLimitExceeded without calling KVS. Infinity = no cap.
    */
   maxPrivateSessionsPerStream?: number;
+  /**
+   * Of those, how many one owner (the gateway passes the principal) may hold per stream (default
+   * Infinity): so one client can't take every private session of a stream and lock everyone
+   * else out of history and resumes. Past it the subscription is refused at once.
+   */
+  maxPrivateSessionsPerOwner?: number;
   /** Told when sessions open and close. */
   observer?: KvsObserver;
 }
@@ -42,6 +48,7 @@ export type GetMediaOptions = Pick<
   GetMediaFanoutOptions,
   | "subscriberBuffer"
   | "maxPrivateSessionsPerStream"
+  | "maxPrivateSessionsPerOwner"
   | "backoff"
   | "stallTimeoutMs"
   | "maxConsecutiveFailures"
@@ -54,21 +61,32 @@ interface SessionGroup {
   streamKey: string;
   /** Whether this is the stream's NOW session (in `shared`) rather than a private one. */
   shared: boolean;
+  /** A private session's owner key (stream key + owner), counted in `ownerCounts`. */
+  ownerKey: string | undefined;
 }
 
 export class GetMediaFanout {
   private readonly shared = new Map<string, SessionGroup>();
   /** Private sessions open per stream key (streams with none are absent). */
   private readonly privateCounts = new Map<string, number>();
+  /** Private sessions open per (stream key, owner). */
+  private readonly ownerCounts = new Map<string, number>();
   private readonly groups = new Set<SessionGroup>();
   private readonly deps: GetMediaSessionDeps;
   private readonly bufferSize: number;
   private readonly maxPrivatePerStream: number;
+  private readonly maxPrivatePerOwner: number;
   private readonly observer: KvsObserver;
   private shuttingDown = false;
 
   constructor(options: GetMediaFanoutOptions) {
-    const { subscriberBuffer, maxPrivateSessionsPerStream, observer, ...deps } = options;
+    const {
+      subscriberBuffer,
+      maxPrivateSessionsPerStream,
+      maxPrivateSessionsPerOwner,
+      observer,
+      ...deps
+    } = options;
     this.observer = observer ?? NO_OBSERVER;
     this.bufferSize = subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
     this.maxPrivatePerStream =
@@ -78,6 +96,13 @@ export class GetMediaFanout {
       this.maxPrivatePerStream !== Number.POSITIVE_INFINITY
     ) {
       throw new RangeError("maxPrivateSessionsPerStream must be a whole number ≥ 0 or Infinity");
+    }
+    this.maxPrivatePerOwner = maxPrivateSessionsPerOwner ?? Number.POSITIVE_INFINITY;
+    if (
+      !(Number.isInteger(this.maxPrivatePerOwner) && this.maxPrivatePerOwner >= 0) &&
+      this.maxPrivatePerOwner !== Number.POSITIVE_INFINITY
+    ) {
+      throw new RangeError("maxPrivateSessionsPerOwner must be a whole number ≥ 0 or Infinity");
     }
     // One limiter for every session of this fan-out: the 5 TPS limit is per stream, not session.
     this.deps = { ...deps, rateLimiter: deps.rateLimiter ?? new Pacer() };
@@ -99,18 +124,29 @@ export class GetMediaFanout {
    * Starts (or joins) the session for `stream` and `start`. The returned iterator yields fragment
    * events and at most one error event, which is always last; calling `return()` leaves. A
    * private session past the stream's cap is refused: the iterator yields only a
-   * ConnectionLimitExceededError, and KVS is not called.
+   * ConnectionLimitExceededError, and KVS is not called. `owner` (e.g. the principal) is whose
+   * share of the stream's private sessions this one counts against.
    */
-  subscribe(stream: StreamArnRef, start: StartSelector): AsyncIterableIterator<FragmentFeedEvent> {
+  subscribe(
+    stream: StreamArnRef,
+    start: StartSelector,
+    owner = "",
+  ): AsyncIterableIterator<FragmentFeedEvent> {
     if (this.shuttingDown) return this.single(new ShuttingDownError(null));
     const streamKey = streamRefKey(stream);
     const shared = start.type === "NOW";
     let group = shared ? this.shared.get(streamKey) : undefined;
     if (!group) {
-      if (!shared && (this.privateCounts.get(streamKey) ?? 0) >= this.maxPrivatePerStream) {
-        return this.refusal(stream);
+      const ownerKey = shared ? undefined : `${streamKey}\n${owner}`;
+      if (ownerKey !== undefined) {
+        if ((this.ownerCounts.get(ownerKey) ?? 0) >= this.maxPrivatePerOwner) {
+          return this.ownerRefusal(stream);
+        }
+        if ((this.privateCounts.get(streamKey) ?? 0) >= this.maxPrivatePerStream) {
+          return this.refusal(stream);
+        }
       }
-      group = this.open(stream, start, streamKey, shared);
+      group = this.open(stream, start, streamKey, ownerKey);
     }
     const joined = group;
     const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(joined, left));
@@ -142,8 +178,9 @@ export class GetMediaFanout {
     stream: StreamArnRef,
     start: StartSelector,
     streamKey: string,
-    shared: boolean,
+    ownerKey: string | undefined,
   ): SessionGroup {
+    const shared = ownerKey === undefined;
     const subscribers = new Set<FragmentSubscriber>();
     const session = new GetMediaSession({
       ...this.deps,
@@ -151,11 +188,14 @@ export class GetMediaFanout {
       start,
       onEvent: (event) => this.dispatch(group, event),
     });
-    const group: SessionGroup = { session, subscribers, streamKey, shared };
+    const group: SessionGroup = { session, subscribers, streamKey, shared, ownerKey };
     this.groups.add(group);
     this.observer.getMediaSessions(shared ? "shared" : "private", 1);
     if (shared) this.shared.set(streamKey, group);
-    else this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
+    else {
+      this.privateCounts.set(streamKey, (this.privateCounts.get(streamKey) ?? 0) + 1);
+      this.ownerCounts.set(ownerKey, (this.ownerCounts.get(ownerKey) ?? 0) + 1);
+    }
     void session.run();
     return group;
   }
@@ -165,6 +205,15 @@ export class GetMediaFanout {
     return this.single(
       new ConnectionLimitExceededError(
         `The gateway already holds ${this.maxPrivatePerStream} GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, its limit per stream (KVS allows 3 GetMedia connections per stream). Subscribe at NOW to share the live session, or retry when one of the others ends.`,
+      ),
+    );
+  }
+
+  /** A feed holding only the refusal of a private session past the owner's share. */
+  private ownerRefusal(stream: StreamArnRef): AsyncIterableIterator<FragmentFeedEvent> {
+    return this.single(
+      new ConnectionLimitExceededError(
+        `You already hold ${this.maxPrivatePerOwner} of the gateway's GetMedia sessions on stream ${stream.arn} for subscriptions that do not start at NOW, your share per stream (the stream has ${this.maxPrivatePerStream}, shared by every client). Subscribe at NOW to share the live session, or end one of your other subscriptions on this stream first.`,
       ),
     );
   }
@@ -199,6 +248,11 @@ export class GetMediaFanout {
       const left = (this.privateCounts.get(group.streamKey) ?? 1) - 1;
       if (left > 0) this.privateCounts.set(group.streamKey, left);
       else this.privateCounts.delete(group.streamKey);
+      if (group.ownerKey !== undefined) {
+        const owned = (this.ownerCounts.get(group.ownerKey) ?? 1) - 1;
+        if (owned > 0) this.ownerCounts.set(group.ownerKey, owned);
+        else this.ownerCounts.delete(group.ownerKey);
+      }
     } else if (this.shared.get(group.streamKey) === group) {
       this.shared.delete(group.streamKey);
     }
