@@ -2,7 +2,9 @@
 // upstream session per process (KVS allows 3 GetMedia connections per stream); any other start
 // selector gets its own, up to a per-stream cap past which it is refused at once. Streams come by
 // ARN (see getmedia-stream-arns.ts), so subscribers who named one stream differently still share
-// its session. The upstream is aborted as soon as its last subscriber leaves.
+// its session. The upstream is aborted as soon as its last subscriber leaves. Each owner (the
+// gateway's principal) may hold only its share of a stream's private sessions, and a resume close
+// to the live edge is served from the shared session's replay buffer rather than a new session.
 
 import { ConnectionLimitExceededError } from "../core/errors.ts";
 import { type KvsObserver, NO_OBSERVER } from "../core/observer.ts";
@@ -17,6 +19,7 @@ import {
   type FragmentFeedEvent,
   FragmentSubscriber,
 } from "./subscriber.ts";
+import type { GetMediaFragment } from "./types.ts";
 
 /**
  * KVS allows 3 concurrent GetMedia connections per stream. One is left for the stream's shared
@@ -39,6 +42,13 @@ export interface GetMediaFanoutOptions extends GetMediaSessionDeps {
    * else out of history and resumes. Past it the subscription is refused at once.
    */
   maxPrivateSessionsPerOwner?: number;
+  /**
+   * Fragments each stream's shared NOW session remembers (default 128; 0: none), newest last:
+   * parsed metadata, not media bytes. A resume (CONTINUATION_TOKEN or FRAGMENT_NUMBER) naming
+   * one of them is served the ones after it from here and then joins the live session, instead
+   * of opening a private session: the usual case of a subscriber dropped as SlowSubscriber.
+   */
+  replayBufferEntries?: number;
   /** Told when sessions open and close. */
   observer?: KvsObserver;
 }
@@ -49,6 +59,7 @@ export type GetMediaOptions = Pick<
   | "subscriberBuffer"
   | "maxPrivateSessionsPerStream"
   | "maxPrivateSessionsPerOwner"
+  | "replayBufferEntries"
   | "backoff"
   | "stallTimeoutMs"
   | "maxConsecutiveFailures"
@@ -63,7 +74,11 @@ interface SessionGroup {
   shared: boolean;
   /** A private session's owner key (stream key + owner), counted in `ownerCounts`. */
   ownerKey: string | undefined;
+  /** The shared session's latest fragments, oldest first (at most replayBufferEntries). */
+  recent: GetMediaFragment[];
 }
+
+export const DEFAULT_REPLAY_BUFFER_ENTRIES = 128;
 
 export class GetMediaFanout {
   private readonly shared = new Map<string, SessionGroup>();
@@ -76,6 +91,7 @@ export class GetMediaFanout {
   private readonly bufferSize: number;
   private readonly maxPrivatePerStream: number;
   private readonly maxPrivatePerOwner: number;
+  private readonly replayEntries: number;
   private readonly observer: KvsObserver;
   private shuttingDown = false;
 
@@ -84,6 +100,7 @@ export class GetMediaFanout {
       subscriberBuffer,
       maxPrivateSessionsPerStream,
       maxPrivateSessionsPerOwner,
+      replayBufferEntries,
       observer,
       ...deps
     } = options;
@@ -96,6 +113,10 @@ export class GetMediaFanout {
       this.maxPrivatePerStream !== Number.POSITIVE_INFINITY
     ) {
       throw new RangeError("maxPrivateSessionsPerStream must be a whole number ≥ 0 or Infinity");
+    }
+    this.replayEntries = replayBufferEntries ?? DEFAULT_REPLAY_BUFFER_ENTRIES;
+    if (!Number.isInteger(this.replayEntries) || this.replayEntries < 0) {
+      throw new RangeError("replayBufferEntries must be a whole number ≥ 0");
     }
     this.maxPrivatePerOwner = maxPrivateSessionsPerOwner ?? Number.POSITIVE_INFINITY;
     if (
@@ -135,6 +156,8 @@ export class GetMediaFanout {
     if (this.shuttingDown) return this.single(new ShuttingDownError(null));
     const streamKey = streamRefKey(stream);
     const shared = start.type === "NOW";
+    const replayed = shared ? undefined : this.resumeFromReplay(streamKey, start);
+    if (replayed) return replayed;
     let group = shared ? this.shared.get(streamKey) : undefined;
     if (!group) {
       const ownerKey = shared ? undefined : `${streamKey}\n${owner}`;
@@ -188,7 +211,7 @@ export class GetMediaFanout {
       start,
       onEvent: (event) => this.dispatch(group, event),
     });
-    const group: SessionGroup = { session, subscribers, streamKey, shared, ownerKey };
+    const group: SessionGroup = { session, subscribers, streamKey, shared, ownerKey, recent: [] };
     this.groups.add(group);
     this.observer.getMediaSessions(shared ? "shared" : "private", 1);
     if (shared) this.shared.set(streamKey, group);
@@ -198,6 +221,34 @@ export class GetMediaFanout {
     }
     void session.run();
     return group;
+  }
+
+  /**
+   * A resume close to the live edge: when `start` names a fragment the stream's shared session
+   * delivered and still remembers, a subscriber of that session that is first sent the fragments
+   * after it. All of this happens before the session can deliver another fragment (dispatch is
+   * synchronous), so there is no gap and no duplicate. Undefined: not in the buffer, or more
+   * behind than the subscriber's buffer takes (it would only be dropped again).
+   */
+  private resumeFromReplay(
+    streamKey: string,
+    start: StartSelector,
+  ): FragmentSubscriber | undefined {
+    if (start.type !== "CONTINUATION_TOKEN" && start.type !== "FRAGMENT_NUMBER") return undefined;
+    const group = this.shared.get(streamKey);
+    if (group === undefined || group.session.stopped) return undefined;
+    const index = group.recent.findIndex((fragment) =>
+      start.type === "CONTINUATION_TOKEN"
+        ? fragment.continuationToken === start.continuationToken
+        : fragment.fragmentNumber === start.afterFragmentNumber,
+    );
+    if (index < 0) return undefined;
+    const missed = group.recent.slice(index + 1);
+    if (missed.length >= this.bufferSize) return undefined;
+    const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(group, left));
+    for (const fragment of missed) subscriber.offer(fragment);
+    group.subscribers.add(subscriber);
+    return subscriber;
   }
 
   /** A feed holding only the refusal of a private session past the stream's cap. */
@@ -227,6 +278,10 @@ export class GetMediaFanout {
 
   private dispatch(group: SessionGroup, event: SessionEvent): void {
     if (event.type === "fragment") {
+      if (group.shared && this.replayEntries > 0) {
+        group.recent.push(event.fragment);
+        if (group.recent.length > this.replayEntries) group.recent.shift();
+      }
       // Copy: an overflowing subscriber detaches itself while we iterate.
       for (const subscriber of [...group.subscribers]) subscriber.offer(event.fragment);
     } else if (event.type === "end") {
