@@ -79,19 +79,6 @@ async function serveClip(
     return;
   }
   exposeClipHeaders(response);
-  // The holder's share of concurrent downloads (a slot is held until the response ends).
-  const slot = limits.acquireDownload(grant.holder ?? `anonymous@${request.socket.remoteAddress}`);
-  if (!slot.ok) {
-    response.setHeader("Retry-After", String(retryAfterSeconds(slot.retryAfterMs)));
-    sendJson(response, 429, {
-      error: "RATE_LIMITED",
-      scope: "downloads",
-      retryAfterMs: slot.retryAfterMs,
-      message: `You have ${limits.settings.maxConcurrentDownloads} clip downloads running, your limit; retry when one ends.`,
-    });
-    return;
-  }
-  response.once("close", slot.release);
 
   const head = request.method === "HEAD";
   // Range applies to GET only; with If-Range the client holds a validator this route never gave
@@ -106,6 +93,22 @@ async function serveClip(
     sendCached(response, grant, cached, { range, head, source: "cache" });
     return;
   }
+  // The holder's share of concurrent downloads that cost GetClips (cached ones and joins of a
+  // download already running cost none); a slot is held until the response ends.
+  const slot = costsGetClips(clips, grant)
+    ? limits.acquireDownload(grant.holder ?? `anonymous@${request.socket.remoteAddress}`)
+    : FREE_DOWNLOAD;
+  if (!slot.ok) {
+    response.setHeader("Retry-After", String(retryAfterSeconds(slot.retryAfterMs)));
+    sendJson(response, 429, {
+      error: "RATE_LIMITED",
+      scope: "downloads",
+      retryAfterMs: slot.retryAfterMs,
+      message: `You have ${limits.settings.maxConcurrentDownloads} clip downloads running, your limit; retry when one ends.`,
+    });
+    return;
+  }
+  response.once("close", slot.release);
   if (grant.assembly !== undefined) {
     await streamStitched(clips, grant, response, head);
     return;
@@ -120,6 +123,12 @@ async function serveClip(
     // Too large for the cache after all: the whole clip, from a new download.
   }
   await streamDownload(clips, grant, response, head);
+}
+
+const FREE_DOWNLOAD = { ok: true, release: () => {} } as const;
+
+function costsGetClips(clips: ClipServices, grant: ClipGrant): boolean {
+  return grant.assembly !== undefined || !clips.downloads.joinable(grant);
 }
 
 /** A new, shared or cached download, streamed whole (headers only for HEAD). */
