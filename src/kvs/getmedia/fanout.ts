@@ -163,9 +163,11 @@ export class GetMediaFanout {
       const ownerKey = shared ? undefined : `${streamKey}\n${owner}`;
       if (ownerKey !== undefined) {
         if ((this.ownerCounts.get(ownerKey) ?? 0) >= this.maxPrivatePerOwner) {
+          this.observer.getMediaRefused?.("owner");
           return this.ownerRefusal(stream);
         }
         if ((this.privateCounts.get(streamKey) ?? 0) >= this.maxPrivatePerStream) {
+          this.observer.getMediaRefused?.("stream");
           return this.refusal(stream);
         }
       }
@@ -248,6 +250,7 @@ export class GetMediaFanout {
     const subscriber = new FragmentSubscriber(this.bufferSize, (left) => this.leave(group, left));
     for (const fragment of missed) subscriber.offer(fragment);
     group.subscribers.add(subscriber);
+    this.observer.getMediaReplayed?.();
     return subscriber;
   }
 

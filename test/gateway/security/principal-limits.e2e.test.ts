@@ -7,6 +7,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { clipDownloadUrl } from "../../../src/gateway/clip-download-route.ts";
+import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
 import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { createStreams } from "../../support/kvs-local.ts";
 import { makeTestVideo } from "../../support/media.ts";
@@ -61,6 +62,12 @@ afterAll(async () => {
   await removeScratchDirectory(directory);
 });
 
+/** The count of kvs_gateway_rate_limited_total{scope} so far. */
+async function rateLimited(scope: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric("kvs_gateway_rate_limited_total")?.get();
+  return metric?.values.find((value) => value.labels.scope === scope)?.value ?? 0;
+}
+
 async function post(key: string, query: string) {
   const response = await fetch(stack.graphqlUrl, {
     method: "POST",
@@ -100,6 +107,7 @@ function overWebSocket(key: string, query: string): Promise<{ type: string; payl
 
 describe("per-principal rate limits", () => {
   it("refuses a loop of operations with RATE_LIMITED and a retry hint; another principal is served", async () => {
+    const countedBefore = await rateLimited("operations");
     const answers = [];
     for (let i = 0; i < OPERATIONS + 2; i++)
       answers.push(await post(KEYS.looper, "{ __typename }"));
@@ -121,6 +129,8 @@ describe("per-principal rate limits", () => {
     expect(ws.type).toBe("error");
     expect(ws.payload).toMatchObject([{ extensions: { code: "RATE_LIMITED" } }]);
 
+    // Two refused over HTTP, one over graphql-ws.
+    expect((await rateLimited("operations")) - countedBefore).toBe(3);
     const other = await post(KEYS.other, "{ __typename }");
     expect(other.status).toBe(200);
     expect(other.body).toEqual({ data: { __typename: "Query" } });
@@ -193,6 +203,7 @@ describe("concurrent downloads per principal", () => {
   it("answers 429 with Retry-After past the cap, while another principal downloads", async () => {
     // Another principal's download takes the stream's GetClip turn, so the looper's two wait
     // theirs (about a second each) while holding their slots: a third is refused.
+    const countedBefore = await rateLimited("downloads");
     const first = get(clipUrl("api-key:other", 1));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const held = [get(clipUrl("api-key:looper", 2)), get(clipUrl("api-key:looper", 3))];
@@ -200,6 +211,7 @@ describe("concurrent downloads per principal", () => {
     const third = await get(clipUrl("api-key:looper", 4));
     expect(third.status).toBe(429);
     expect(Number(third.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await rateLimited("downloads")) - countedBefore).toBe(1);
     // The other principal still gets a slot while the looper is at its cap.
     const other = get(clipUrl("api-key:other", 5));
     expect((await first).status).toBe(200);

@@ -3,6 +3,7 @@
 // resume. Past the share the subscription is refused at once, typed, without calling KVS.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
 import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { subscribeWs } from "../../support/graphql.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
@@ -47,6 +48,12 @@ afterAll(async () => {
   await stack.stop();
 });
 
+/** The count of kvs_gateway_rate_limited_total{scope} so far. */
+async function rateLimited(scope: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric("kvs_gateway_rate_limited_total")?.get();
+  return metric?.values.find((value) => value.labels.scope === scope)?.value ?? 0;
+}
+
 const getMediaCalls = () => stack.kvs.stats.count("GetMedia");
 
 describe("private GetMedia sessions per principal", () => {
@@ -62,6 +69,7 @@ describe("private GetMedia sessions per principal", () => {
     expect(numbersOf(await take(second, 2))).toEqual(sent);
 
     const callsBefore = getMediaCalls();
+    const countedBefore = await rateLimited("getmedia_sessions");
     const refused = await take(earliest(), 2);
     expect(refused).toEqual([
       {
@@ -73,6 +81,7 @@ describe("private GetMedia sessions per principal", () => {
       },
     ]);
     expect(getMediaCalls()).toBe(callsBefore);
+    expect((await rateLimited("getmedia_sessions")) - countedBefore).toBe(1);
 
     // The stream's pool still has a private session for someone else.
     const other = opened.client(stack.wsUrl, { apiKey: KEYS.other });

@@ -4,6 +4,7 @@
 // GetMedia connection. A resume the buffer no longer holds gets a private session as before.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
 import { SlowSubscriberError } from "../../../src/kvs/getmedia/errors.ts";
 import type { FragmentFeedEvent } from "../../../src/kvs/getmedia/subscriber.ts";
 import { subscribeWs } from "../../support/graphql.ts";
@@ -34,6 +35,12 @@ afterAll(async () => {
 
 const getMediaCalls = () => stack.kvs.stats.count("GetMedia");
 const getMediaOpen = () => stack.kvs.stats.inProgress("GetMedia");
+
+/** Resumes served from a replay buffer so far (kvs_gateway_cache_lookups_total). */
+async function replayed(): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric("kvs_gateway_cache_lookups_total")?.get();
+  return metric?.values.find((value) => value.labels.cache === "getmedia_replay")?.value ?? 0;
+}
 
 /** Reads a fan-out feed to its end. */
 async function drain(feed: AsyncIterableIterator<FragmentFeedEvent>): Promise<FragmentFeedEvent[]> {
@@ -66,6 +73,7 @@ describe("the shared NOW session's replay buffer", () => {
     expect(seenBySlow).toEqual(sent.slice(0, SUBSCRIBER_BUFFER));
 
     const calls = getMediaCalls();
+    const replayedBefore = await replayed();
     const resumed = subscribeWs(socket, FragmentsSubscription, {
       name,
       start: { type: "CONTINUATION_TOKEN", continuationToken: token ?? "" },
@@ -88,6 +96,7 @@ describe("the shared NOW session's replay buffer", () => {
     });
     expect(numbersOf(await take(after, 1))).toEqual(more.slice(1));
     expect(getMediaCalls()).toBe(calls);
+    expect((await replayed()) - replayedBefore).toBe(2);
 
     await resumed.return?.();
     await after.return?.();
