@@ -11,6 +11,7 @@ import type { StreamDescription } from "../../kvs/core/streams.ts";
 import { invalid, validateIntRange } from "../../kvs/core/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
+import { urlHolder } from "../security/principal-limits.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
 import { loadStream, StreamObject, streamArgsScopes, streamRefArgs } from "./streams.ts";
@@ -233,7 +234,7 @@ async function resolveClip(
       expiresAtMs,
       ...(assembly === undefined ? {} : { assembly }),
       // Downloads are capped per principal (security/principal-limits.ts).
-      holder: context.limitKey,
+      holder: urlHolder(context.limitKey),
     };
     return clipDownloadUrl(origin, clips.signer.sign(grant));
   };

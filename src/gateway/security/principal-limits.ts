@@ -12,6 +12,7 @@
 // factory given to createPrincipalLimits, so a fleet-wide store (RateLimiterRedis over a shared
 // Redis) plugs in there without touching any caller.
 
+import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { countRateLimited } from "../observability/metrics.ts";
@@ -91,6 +92,14 @@ export function retryAfterSeconds(ms: number): number {
 /** The key a principal's counts are kept under: anonymous callers are told apart by address. */
 export function limitKey(principal: Principal, remoteAddress: string | undefined): string {
   return principal.id === "anonymous" ? `anonymous@${remoteAddress ?? "unknown"}` : principal.id;
+}
+
+/**
+ * What a clip URL says about whom it was issued to: a digest of the limit key, so that a link
+ * passed on does not show the API key id, the JWT subject or the client address.
+ */
+export function urlHolder(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, 22);
 }
 
 /** A principal's upstream-call allowance for one operation (see UpstreamBudget). */

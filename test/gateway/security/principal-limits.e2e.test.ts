@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { clipDownloadUrl } from "../../../src/gateway/clip-download-route.ts";
 import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
+import { urlHolder } from "../../../src/gateway/security/principal-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { createStreams } from "../../support/kvs-local.ts";
 import { makeTestVideo } from "../../support/media.ts";
@@ -19,6 +20,8 @@ const KEYS = {
   looper: "looper-key-0123456789abcdefgh",
   other: "other-key-0123456789abcdefghi",
   caller: "caller-key-0123456789abcdefgh",
+  issuerA: "issuer-a-key-0123456789abcdefg",
+  issuerB: "issuer-b-key-0123456789abcdefg",
 };
 const OPERATIONS = 5;
 const KVS_CALLS = 3;
@@ -68,11 +71,11 @@ async function rateLimited(scope: string): Promise<number> {
   return metric?.values.find((value) => value.labels.scope === scope)?.value ?? 0;
 }
 
-async function post(key: string, query: string) {
+async function post(key: string, query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(stack.graphqlUrl, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": key },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   return {
     status: response.status,
@@ -199,6 +202,22 @@ describe("concurrent downloads per principal", () => {
         .on("error", reject);
     });
   }
+
+  it("issues clip URLs naming their holder by a digest of the principal", async () => {
+    const query = `query ($range: TimeRange!) { clip(name: "${STREAM}", range: $range, timestampType: PRODUCER_TIMESTAMP) { __typename ... on Clip { url } ... on KvsError { code message } } }`;
+    const range = { start: new Date(T0).toISOString(), end: new Date(T0 + 2000).toISOString() };
+    const holders = [];
+    // A clip query costs two KVS calls (DescribeStream, ListFragments): one each, within the window.
+    for (const key of [KEYS.issuerA, KEYS.issuerB]) {
+      const answer = await post(key, query, { range });
+      const url = (answer.body.data?.clip as { url?: string } | undefined)?.url;
+      if (url === undefined) throw new Error(`no clip URL: ${JSON.stringify(answer)}`);
+      holders.push(new URL(url).searchParams.get("holder"));
+    }
+    expect(holders).toEqual([urlHolder("api-key:issuerA"), urlHolder("api-key:issuerB")]);
+    expect(holders[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(holders[1]).not.toBe(holders[0]);
+  });
 
   it("answers 429 with Retry-After past the cap, while another principal downloads", async () => {
     // Another principal's download takes the stream's GetClip turn, so the looper's two wait
