@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 import type { ClipOptions } from "./kvs/clips/services.ts";
 import type { StreamCacheOptions } from "./kvs/core/stream-cache.ts";
-import type { GetMediaOptions } from "./kvs/getmedia/fanout.ts";
+import { DEFAULT_REPLAY_BUFFER_ENTRIES, type GetMediaOptions } from "./kvs/getmedia/fanout.ts";
 import type { ImageOptions } from "./kvs/images/services.ts";
 import type { FragmentWindowsOptions } from "./kvs/timeline/fragment-windows.ts";
 import { parseSecuritySettings, type SecuritySettings } from "./security-config.ts";
@@ -368,6 +368,12 @@ export function loadConfig(env: Env = process.env): Config {
     getMedia: {
       subscriberBuffer: reader.int("GETMEDIA_SUBSCRIBER_BUFFER", 64, 1, 10_000),
       maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),
+      replayBufferEntries: reader.int(
+        "GETMEDIA_REPLAY_BUFFER_ENTRIES",
+        DEFAULT_REPLAY_BUFFER_ENTRIES,
+        0,
+        10_000,
+      ),
     },
     security: parseSecuritySettings(reader, { mode, host, graphiql }),
     logging: {

@@ -7,6 +7,10 @@ import { isLoopbackHost } from "./gateway/security/host-allowlist.ts";
 import type { ApiKeySetting, AuthSettings, JwtSettings } from "./gateway/security/authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS } from "./gateway/security/document-limits.ts";
 import { TrustedProxies } from "./gateway/security/link-origin.ts";
+import {
+  DEFAULT_PRINCIPAL_LIMITS,
+  type PrincipalLimitSettings,
+} from "./gateway/security/principal-limits.ts";
 import { DEFAULT_COMPLEXITY_LIMITS, type GatewaySecurity } from "./gateway/security/settings.ts";
 import { STREAM_PATTERN } from "./gateway/security/stream-patterns.ts";
 import {
@@ -72,6 +76,33 @@ function parseJwt(reader: SettingsReader): JwtSettings | undefined {
     audience: audience ?? "",
     clockToleranceSeconds: reader.int("AUTH_JWT_CLOCK_SKEW_SECONDS", 30, 0, 600),
     streamsClaim: reader.string("AUTH_JWT_STREAMS_CLAIM") ?? "kvs_streams",
+  };
+}
+
+/** Per-principal shares of KVS's limits (see principal-limits.ts). */
+function parsePrincipalLimits(reader: SettingsReader): PrincipalLimitSettings {
+  const d = DEFAULT_PRINCIPAL_LIMITS;
+  return {
+    windowSeconds: reader.int("RATE_LIMIT_WINDOW_SECONDS", d.windowSeconds, 1, 86_400),
+    operationsPerWindow: reader.int("RATE_LIMIT_OPERATIONS", d.operationsPerWindow, 1, 10_000_000),
+    upstreamCallsPerWindow: reader.int(
+      "RATE_LIMIT_KVS_CALLS",
+      d.upstreamCallsPerWindow,
+      1,
+      10_000_000,
+    ),
+    maxConcurrentDownloads: reader.int(
+      "MAX_DOWNLOADS_PER_PRINCIPAL",
+      d.maxConcurrentDownloads,
+      1,
+      10_000,
+    ),
+    maxPrivateSessionsPerStream: reader.int(
+      "MAX_PRIVATE_GETMEDIA_SESSIONS_PER_PRINCIPAL",
+      d.maxPrivateSessionsPerStream,
+      0,
+      1000,
+    ),
   };
 }
 
@@ -156,6 +187,7 @@ export function parseSecuritySettings(
     allowedHosts,
     trustedProxies: parseTrustedProxies(reader),
     trustedDocuments: parseTrustedDocuments(reader),
+    principalLimits: parsePrincipalLimits(reader),
   };
 }
 

@@ -212,12 +212,20 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
           }
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return errors;
+          let contextValue: unknown;
+          try {
+            contextValue = await enveloped.contextFactory();
+          } catch (error) {
+            // A refusal (RATE_LIMITED, an expired credential) ends this operation, not the socket.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
           return {
             schema: enveloped.schema,
             operationName: payload.operationName,
             document,
             variableValues: payload.variables,
-            contextValue: await enveloped.contextFactory(),
+            contextValue,
             rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
           };
         });

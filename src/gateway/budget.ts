@@ -1,7 +1,10 @@
 // A per-operation bound on KVS calls, so one query (many aliases, fragments of a thousand
-// streams) can't turn into an unbounded burst of upstream calls and throttle everyone else.
+// streams) can't turn into an unbounded burst of upstream calls and throttle everyone else. The
+// principal's calls over time are bounded too: each call also spends from its allowance
+// (security/principal-limits.ts), so a loop of operations can't do what one operation may not.
 
 import { GraphQLError } from "graphql";
+import type { UpstreamCallAllowance } from "./security/principal-limits.ts";
 
 export const DEFAULT_UPSTREAM_CALLS_PER_OPERATION = 500;
 
@@ -9,10 +12,12 @@ export class UpstreamBudget {
   #remaining: number;
 
   readonly limit: number;
+  readonly #allowance: UpstreamCallAllowance | undefined;
 
-  constructor(limit: number) {
+  constructor(limit: number, allowance?: UpstreamCallAllowance) {
     this.limit = limit;
     this.#remaining = limit;
+    this.#allowance = allowance;
   }
 
   /** Calls taken so far. */
@@ -28,6 +33,7 @@ export class UpstreamBudget {
         { extensions: { code: "UPSTREAM_CALL_BUDGET_EXCEEDED", limit: this.limit } },
       );
     }
+    this.#allowance?.spend();
     this.#remaining--;
   }
 }

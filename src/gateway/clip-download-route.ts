@@ -36,6 +36,7 @@ import { LinkTokenError } from "../kvs/core/link-signing.ts";
 import { clipBytesCounter, countClipLookup } from "./observability/metrics.ts";
 import { currentOperation } from "./observability/operation-scope.ts";
 import type { HttpRoute } from "./routes.ts";
+import { type PrincipalLimits, retryAfterSeconds } from "./security/principal-limits.ts";
 import type { GatewayServices } from "./services.ts";
 
 export const CLIP_DOWNLOAD_PATH = "/clips";
@@ -45,11 +46,12 @@ export function clipDownloadUrl(origin: string, signed: SignedClipGrant): string
   return `${origin.replace(/\/+$/, "")}${CLIP_DOWNLOAD_PATH}?${grantToParams(signed).toString()}`;
 }
 
-export function clipDownloadRoute(services: Pick<GatewayServices, "clips">): HttpRoute {
+export function clipDownloadRoute(services: Pick<GatewayServices, "clips" | "limits">): HttpRoute {
   return {
     methods: ["GET", "HEAD"],
     path: CLIP_DOWNLOAD_PATH,
-    handle: (request, response, url) => serveClip(services.clips, request, response, url),
+    handle: (request, response, url) =>
+      serveClip(services.clips, request, response, url, services.limits),
   };
 }
 
@@ -58,6 +60,7 @@ async function serveClip(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
+  limits: PrincipalLimits,
 ): Promise<void> {
   let grant: ClipGrant;
   try {
@@ -96,6 +99,22 @@ async function serveClip(
     response.end();
     return;
   }
+  // The holder's share of concurrent downloads that cost GetClips (cached ones and joins of a
+  // download already running cost none); a slot is held until the response ends.
+  const slot = costsGetClips(clips, grant)
+    ? limits.acquireDownload(grant.holder ?? `anonymous@${request.socket.remoteAddress}`)
+    : FREE_DOWNLOAD;
+  if (!slot.ok) {
+    response.setHeader("Retry-After", String(retryAfterSeconds(slot.retryAfterMs)));
+    sendJson(response, 429, {
+      error: "RATE_LIMITED",
+      scope: "downloads",
+      retryAfterMs: slot.retryAfterMs,
+      message: `You have ${limits.settings.maxConcurrentDownloads} clip downloads running, your limit; retry when one ends.`,
+    });
+    return;
+  }
+  response.once("close", slot.release);
   if (grant.assembly !== undefined) {
     await streamStitched(clips, grant, response, head);
     return;
@@ -110,6 +129,12 @@ async function serveClip(
     // Too large for the cache after all: the whole clip, from a new download.
   }
   await streamDownload(clips, grant, response, head);
+}
+
+const FREE_DOWNLOAD = { ok: true, release: () => {} } as const;
+
+function costsGetClips(clips: ClipServices, grant: ClipGrant): boolean {
+  return grant.assembly !== undefined || !clips.downloads.joinable(grant);
 }
 
 /** A new, shared or cached download, streamed whole (headers only for HEAD). */

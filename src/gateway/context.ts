@@ -8,6 +8,7 @@ import type { Logger } from "./observability/logger.ts";
 import { requestIdFrom } from "./observability/operation-scope.ts";
 import type { Principal } from "./security/authenticator.ts";
 import { type LinkRequest, linkOrigin } from "./security/link-origin.ts";
+import type { UpstreamCallAllowance } from "./security/principal-limits.ts";
 import type { GatewayServices } from "./services.ts";
 
 export interface GatewayContext {
@@ -28,6 +29,8 @@ export interface GatewayContext {
   readonly budget: UpstreamBudget;
   /** Who is asking, and which streams they may see. */
   readonly principal: Principal;
+  /** What the principal's shares are counted under (limitKey in security/principal-limits.ts). */
+  readonly limitKey: string;
   /** The operation's id in logs (X-Request-Id for HTTP; one per graphql-ws operation). */
   readonly requestId: string;
   /** The gateway's logger, bound to `requestId`. */
@@ -45,11 +48,16 @@ export interface ContextSource {
   principal: Principal;
   /** The id app.ts gave the request or graphql-ws operation; a fresh one when undefined. */
   requestId?: string | undefined;
+  /** The principal's limit key. */
+  limitKey: string;
+  /** The principal's KVS calls over time; only the per-operation budget applies when undefined. */
+  upstreamCalls?: UpstreamCallAllowance | undefined;
 }
 
 export function createContext(services: GatewayServices, source: ContextSource): GatewayContext {
   const budget = new UpstreamBudget(
     services.options.maxUpstreamCallsPerOperation ?? DEFAULT_UPSTREAM_CALLS_PER_OPERATION,
+    source.upstreamCalls,
   );
   const requestId = source.requestId ?? requestIdFrom(undefined);
   return {
@@ -69,5 +77,6 @@ export function createContext(services: GatewayServices, source: ContextSource):
     ),
     signal: source.request?.signal,
     principal: source.principal,
+    limitKey: source.limitKey,
   };
 }

@@ -39,6 +39,13 @@ import { Authenticator } from "./security/authenticator.ts";
 import type { DocumentLimitName } from "./security/document-limits.ts";
 import { HostAllowlist } from "./security/host-allowlist.ts";
 import { TrustedProxies } from "./security/link-origin.ts";
+import {
+  createPrincipalLimits,
+  DEFAULT_PRINCIPAL_LIMITS,
+  type LimiterStore,
+  type PrincipalLimits,
+  redisLimiterStore,
+} from "./security/principal-limits.ts";
 import { EMBEDDED_SECURITY_DEFAULTS, type GatewaySecurity } from "./security/settings.ts";
 
 export interface GatewayOptions {
@@ -68,6 +75,11 @@ export interface GatewayOptions {
    * tests and embeddings; `npm start` always passes the environment's settings.
    */
   security?: GatewaySecurity | undefined;
+  /**
+   * Where per-principal rate windows are counted (principal-limits.ts): process memory when
+   * undefined; a RateLimiterRedis factory makes them fleet-wide.
+   */
+  limiterStore?: LimiterStore | undefined;
   /** Structured logs; warnings and errors on stderr when undefined (see logger.ts). */
   logger?: Logger | undefined;
   /** Who may read /metrics on the gateway's own port; see metrics-route.ts (off when undefined). */
@@ -128,6 +140,8 @@ export interface GatewayServices {
    * one to hand to other fleet-wide limiters (see README, "Running several instances").
    */
   readonly cluster: ClusterCoordination | undefined;
+  /** Per-principal operation and KVS-call rates, download caps (security/principal-limits.ts). */
+  readonly limits: PrincipalLimits;
   /** Told of every document refused by a limit (for metrics). */
   onDocumentRefused(limit: DocumentLimitName): void;
   /** Registers cleanup for `close()` (upstream sessions, caches, timers); last registered runs first. */
@@ -183,7 +197,16 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     options: options.images,
   });
   const localGetMediaPacer = new Pacer(GET_MEDIA_RATE_LIMIT);
+  const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
+  const limits = createPrincipalLimits(
+    security.principalLimits ?? DEFAULT_PRINCIPAL_LIMITS,
+    options.limiterStore ??
+      (cluster === undefined
+        ? undefined
+        : redisLimiterStore(cluster.redis.client, cluster.keys.prefix)),
+  );
   const getMedia = new GetMediaFanout({
+    maxPrivateSessionsPerOwner: limits.settings.maxPrivateSessionsPerStream,
     ...options.getMedia,
     ...getMediaClientsVia(clients, endpoints),
     observer,
@@ -227,7 +250,6 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
   ];
   let closed: Promise<void> | undefined;
 
-  const security = options.security ?? EMBEDDED_SECURITY_DEFAULTS;
   return {
     options,
     security,
@@ -235,6 +257,7 @@ export function createGatewayServices(options: GatewayOptions): GatewayServices 
     hosts: new HostAllowlist(options.publicUrl, security.allowedHosts),
     authenticator: new Authenticator(security.auth),
     cluster,
+    limits,
     onDocumentRefused: countRejectedDocument,
     log,
     clients,

@@ -20,6 +20,7 @@ import { schema } from "./schema/index.ts";
 import { authenticateRequest, unauthenticated } from "./security/authenticate-request.ts";
 import type { Principal } from "./security/authenticator.ts";
 import { useDocumentLimits } from "./security/document-limits.ts";
+import { limitKey as principalLimitKey } from "./security/principal-limits.ts";
 import { useSchemaExposure } from "./security/schema-exposure.ts";
 import { useTrustedDocuments } from "./security/trusted-documents.ts";
 import type { GatewayServices } from "./services.ts";
@@ -136,12 +137,21 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
       if (principal.expiresAtMs !== undefined && principal.expiresAtMs <= Date.now()) {
         throw unauthenticated("Your credential has expired; connect again with a fresh one.");
       }
+      // The principal's fair share, before any resolver runs: a refusal is RATE_LIMITED (HTTP
+      // 429 with Retry-After; over graphql-ws, this operation's error).
+      const limitKey = principalLimitKey(
+        principal,
+        (initial.req ?? initial.upgradeRequest)?.socket.remoteAddress,
+      );
+      await services.limits.admitOperation(limitKey);
       const source: ContextSource = {
         request: initial.request,
         upgradeRequest: initial.upgradeRequest,
         connection: initial.req ?? initial.upgradeRequest,
         principal,
         requestId: initial.requestId,
+        limitKey,
+        upstreamCalls: await services.limits.upstreamCalls(limitKey),
       };
       return createContext(services, source);
     },

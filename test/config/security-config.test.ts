@@ -34,6 +34,35 @@ describe("security settings", () => {
     ]);
   });
 
+  it("gives every principal fair-share limits by default, and reads them from the environment", () => {
+    expect(loadConfig({}).security.principalLimits).toEqual({
+      windowSeconds: 60,
+      operationsPerWindow: 300,
+      upstreamCallsPerWindow: 1500,
+      maxConcurrentDownloads: 4,
+      maxPrivateSessionsPerStream: 1,
+    });
+    const set = loadConfig({
+      RATE_LIMIT_WINDOW_SECONDS: "10",
+      RATE_LIMIT_OPERATIONS: "20",
+      RATE_LIMIT_KVS_CALLS: "30",
+      MAX_DOWNLOADS_PER_PRINCIPAL: "2",
+      MAX_PRIVATE_GETMEDIA_SESSIONS_PER_PRINCIPAL: "0",
+      GETMEDIA_REPLAY_BUFFER_ENTRIES: "16",
+    });
+    expect(set.security.principalLimits).toEqual({
+      windowSeconds: 10,
+      operationsPerWindow: 20,
+      upstreamCallsPerWindow: 30,
+      maxConcurrentDownloads: 2,
+      maxPrivateSessionsPerStream: 0,
+    });
+    expect(set.getMedia?.replayBufferEntries).toBe(16);
+    expect(problemsOf({ RATE_LIMIT_OPERATIONS: "0" })).toEqual([
+      expect.stringContaining("RATE_LIMIT_OPERATIONS"),
+    ]);
+  });
+
   it("reads API keys with their stream patterns and JWT settings", () => {
     const config = loadConfig({
       AWS_REGION: "eu-west-1",

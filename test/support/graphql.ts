@@ -65,9 +65,18 @@ export async function executeSse<TData, TVariables>(
   return { contentType: response.headers.get("content-type"), results };
 }
 
-/** A graphql-ws client for the gateway's WebSocket endpoint; dispose it in afterAll. */
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+/**
+ * A graphql-ws client for the gateway's WebSocket endpoint (with e.g. `{ apiKey }` as its
+ * connectionParams); dispose it in afterAll.
+ */
+export function wsClient(wsUrl: string, connectionParams?: Record<string, string>): Client {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    ...(connectionParams === undefined ? {} : { connectionParams }),
+  });
 }
 
 /** Runs a query over graphql-ws and returns its single result. */

@@ -38,8 +38,8 @@ export class OpenedForTest {
     return started;
   }
 
-  client(wsUrl: string): Client {
-    const created = wsClient(wsUrl);
+  client(wsUrl: string, connectionParams?: Record<string, string>): Client {
+    const created = wsClient(wsUrl, connectionParams);
     this.#clients.push(created);
     return created;
   }

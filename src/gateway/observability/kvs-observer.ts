@@ -3,7 +3,13 @@
 
 import type { KvsCallReport, KvsObserver } from "../../kvs/core/observer.ts";
 import type { Logger } from "./logger.ts";
-import { cacheLookups, getMediaSessions, kvsCallDuration, kvsCalls } from "./metrics.ts";
+import {
+  cacheLookups,
+  countRateLimited,
+  getMediaSessions,
+  kvsCallDuration,
+  kvsCalls,
+} from "./metrics.ts";
 import { currentOperation } from "./operation-scope.ts";
 
 /** Failures a caller expects and answers itself: logged at debug, not warn. */
@@ -36,6 +42,13 @@ export function gatewayKvsObserver(log: Logger): KvsObserver {
     },
     getMediaSessions(kind, delta) {
       getMediaSessions.inc({ kind }, delta);
+    },
+    getMediaRefused(cap) {
+      // The per-stream cap protects KVS's connection limit; the owner share is a fair share.
+      countRateLimited(cap === "owner" ? "getmedia_sessions" : "getmedia_stream_sessions");
+    },
+    getMediaReplayed() {
+      cacheLookups.inc({ cache: "getmedia_replay", outcome: "hit" });
     },
   };
 }

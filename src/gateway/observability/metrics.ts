@@ -57,7 +57,7 @@ export const kvsCallDuration = new Histogram({
 
 export const cacheLookups = new Counter({
   name: "kvs_gateway_cache_lookups_total",
-  help: 'Cache lookups by cache ("endpoint": GetDataEndpoint answers; "stream": DescribeStream and ListStreams answers; "fragments": settled ListFragments windows; "image": GetImages pages; "clip": clip downloads) and outcome ("hit"; "shared": joined a call already running; "miss": made its own upstream call).',
+  help: 'Cache lookups by cache ("endpoint": GetDataEndpoint answers; "stream": DescribeStream and ListStreams answers; "fragments": settled ListFragments windows; "image": GetImages pages; "clip": clip downloads; "getmedia_replay": resumes served from a shared GetMedia session\'s replay buffer) and outcome ("hit"; "shared": joined a call already running; "miss": made its own upstream call).',
   labelNames: ["cache", "outcome"] as const,
   registers,
 });
@@ -85,7 +85,7 @@ const rejectedDocuments = new Counter({
 
 const rateLimited = new Counter({
   name: "kvs_gateway_rate_limited_total",
-  help: "Requests refused by a rate limit or a concurrency cap, by scope (e.g. operations, kvs_calls, downloads, getmedia_sessions).",
+  help: "Requests refused by a rate limit or a concurrency cap, by scope (operations, kvs_calls, downloads, getmedia_sessions: a principal's share of a stream's private GetMedia sessions; getmedia_stream_sessions: the stream's cap).",
   labelNames: ["scope"] as const,
   registers,
 });

@@ -11,6 +11,7 @@ import type { StreamDescription } from "../../kvs/core/streams.ts";
 import { invalid, validateIntRange } from "../../kvs/core/validation.ts";
 import { CLIP_DOWNLOAD_PATH, clipDownloadUrl } from "../clip-download-route.ts";
 import type { GatewayContext } from "../context.ts";
+import { urlHolder } from "../security/principal-limits.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { errorsOf } from "./errors.ts";
 import { cachedListFragments } from "./fragment-listing.ts";
@@ -242,6 +243,8 @@ async function resolveClip(
       ...range,
       expiresAtMs,
       ...(assembly === undefined ? {} : { assembly }),
+      // Downloads are capped per principal (security/principal-limits.ts).
+      holder: urlHolder(context.limitKey),
     };
     return clipDownloadUrl(origin, clips.signer.sign(grant));
   };

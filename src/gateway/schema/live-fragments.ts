@@ -11,7 +11,10 @@ import {
   ShuttingDownError,
   SlowSubscriberError,
 } from "../../kvs/getmedia/errors.ts";
-import { DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM } from "../../kvs/getmedia/fanout.ts";
+import {
+  DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM,
+  DEFAULT_REPLAY_BUFFER_ENTRIES,
+} from "../../kvs/getmedia/fanout.ts";
 import type { StartSelector } from "../../kvs/getmedia/start.ts";
 import {
   DEFAULT_SUBSCRIBER_BUFFER,
@@ -20,6 +23,7 @@ import {
 import type { FragmentTag, FragmentTrack, GetMediaFragment } from "../../kvs/getmedia/types.ts";
 
 import { endAtExpiry } from "../security/credential-expiry.ts";
+import { DEFAULT_PRINCIPAL_LIMITS } from "../security/principal-limits.ts";
 import { forbiddenStream, mayRead, streamNameOfArgs } from "../security/stream-access.ts";
 import { builder } from "./builder.ts";
 import { errorsOf, graphqlErrorTypeName } from "./errors.ts";
@@ -280,7 +284,8 @@ builder.subscriptionField("fragments", (t) =>
     description: [
       "Live fragment metadata of a stream, read from GetMedia: one FragmentEvent per fragment, in fragment-number order, each exactly once.",
       "All subscribers starting at NOW on a stream share one upstream GetMedia session in the gateway, whether they name the stream by `name` or by `arn`: a name is resolved to the stream's ARN first (DescribeStream, remembered for a minute), and sessions are keyed and opened by ARN. Other starts get their own session. A stream that does not exist ends the subscription with ResourceNotFound. The session resumes from the last continuation token after dropped connections, KVS session ends, throttling and 5xx (exponential backoff with jitter, at most 5 GetMedia calls per second per stream), without missing or repeating a fragment. An idle stream keeps the subscription open. The upstream request is closed as soon as its last subscriber leaves.",
-      `ConnectionLimitExceeded: KVS allows 3 concurrent GetMedia connections per stream. Each gateway process keeps one for the shared NOW session and opens at most ${DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM} sessions per stream for other starts by default (gateway option getMedia.maxPrivateSessionsPerStream); a subscription past that is refused at once with ConnectionLimitExceeded (retryable, requestId null) without calling KVS. When KVS itself refuses (other consumers or gateway processes hold the stream's connections), the gateway retries with backoff and ends the subscription with KVS's ConnectionLimitExceeded if the refusals persist.`,
+      `ConnectionLimitExceeded: KVS allows 3 concurrent GetMedia connections per stream. Each gateway process keeps one for the shared NOW session and opens at most ${DEFAULT_MAX_PRIVATE_SESSIONS_PER_STREAM} sessions per stream for other starts by default (gateway option getMedia.maxPrivateSessionsPerStream); a subscription past that is refused at once with ConnectionLimitExceeded (retryable, requestId null) without calling KVS. When KVS itself refuses (other consumers or gateway processes hold the stream's connections), the gateway retries with backoff and ends the subscription with KVS's ConnectionLimitExceeded if the refusals persist. Each principal may hold only its share of a stream's private sessions (${DEFAULT_PRINCIPAL_LIMITS.maxPrivateSessionsPerStream} by default, MAX_PRIVATE_GETMEDIA_SESSIONS_PER_PRINCIPAL); past it the subscription is refused the same way, at once, with a message saying so.`,
+      `Resumes near the live edge: the shared NOW session remembers its last ${DEFAULT_REPLAY_BUFFER_ENTRIES} fragments by default (gateway option getMedia.replayBufferEntries). A CONTINUATION_TOKEN or FRAGMENT_NUMBER start naming one of them (e.g. the token of a SlowSubscriber event) is sent the fragments after it from there and then the live ones, each once and in order, without a GetMedia session of its own; any other resume gets a private session.`,
       `An error event is always the last one. Arguments are checked before KVS is called (InvalidArgument). SlowSubscriber: each subscriber may fall a bounded number of events behind (${DEFAULT_SUBSCRIBER_BUFFER} by default, gateway option getMedia.subscriberBuffer; the event's \`bufferSize\` is the value in force); past that it is dropped with SlowSubscriber (after the events it was sent), so it cannot stall the others or grow the gateway's memory.`,
     ].join("\n\n"),
     args: {
@@ -305,7 +310,8 @@ builder.subscriptionField("fragments", (t) =>
         throw error;
       }
       return endAtExpiry(
-        context.services.getMedia.subscribe(stream, start),
+        // The principal's share of the stream's private sessions (a NOW start shares one).
+        context.services.getMedia.subscribe(stream, start, context.limitKey),
         context.principal.expiresAtMs,
       );
     },

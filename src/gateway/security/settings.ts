@@ -4,6 +4,7 @@
 
 import type { AuthSettings } from "./authenticator.ts";
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from "./document-limits.ts";
+import { DEFAULT_PRINCIPAL_LIMITS, type PrincipalLimitSettings } from "./principal-limits.ts";
 import type { SchemaExposure } from "./schema-exposure.ts";
 import type { TrustedDocuments } from "./trusted-documents.ts";
 
@@ -26,6 +27,8 @@ export interface GatewaySecurity {
   trustedProxies: string[];
   /** Persisted operations: only these documents run (unless they allow others). Undefined: any. */
   trustedDocuments?: TrustedDocuments | undefined;
+  /** Per-principal rates and caps (principal-limits.ts); DEFAULT_PRINCIPAL_LIMITS when undefined. */
+  principalLimits?: PrincipalLimitSettings | undefined;
 }
 
 export const DEFAULT_COMPLEXITY_LIMITS = { complexity: 5000, depth: 16, breadth: 100 };
@@ -39,4 +42,5 @@ export const EMBEDDED_SECURITY_DEFAULTS: GatewaySecurity = {
   maxWebSocketMessageBytes: 256 * 1024,
   allowedHosts: [],
   trustedProxies: [],
+  principalLimits: DEFAULT_PRINCIPAL_LIMITS,
 };

@@ -85,6 +85,11 @@ export class ClipDownloads {
     return isClipImmutable(grant, this.#now(), this.#immutability);
   }
 
+  /** Whether `open` would join a download of this clip already running (no GetClip of its own). */
+  joinable(grant: ClipGrant): boolean {
+    return this.#flights.get(clipCacheKey(grant))?.joinable === true;
+  }
+
   open(grant: ClipGrant): ClipDownload {
     const key = clipCacheKey(grant);
     const cached = this.#options.cache.get(key);

@@ -38,6 +38,11 @@ export interface ClipGrant {
   expiresAtMs: number;
   /** Absent: one GetClip of the range. */
   assembly?: ClipAssembly | undefined;
+  /**
+   * Whom the URL was issued to (the gateway's principal key): downloads are capped per holder.
+   * Signed, so a URL can't be re-labelled to escape its holder's cap.
+   */
+  holder?: string | undefined;
 }
 
 export interface SignedClipGrant extends ClipGrant {
@@ -61,6 +66,7 @@ const PARAM = {
   signature: "sig",
   assembly: "assemble",
   speed: "speed",
+  holder: "holder",
 } as const;
 
 export class ClipSigner {
@@ -78,7 +84,7 @@ export class ClipSigner {
   /** Checks the signature in constant time, then the expiry. Throws LinkTokenError. */
   verify(signed: SignedClipGrant): ClipGrant {
     this.links.verify(TOKEN_VERSION, grantFields(signed), signed, signed.expiresAtMs);
-    const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly } = signed;
+    const { streamArn, timestampType, startMs, endMs, expiresAtMs, assembly, holder } = signed;
     return {
       streamArn,
       timestampType,
@@ -86,6 +92,7 @@ export class ClipSigner {
       endMs,
       expiresAtMs,
       ...(assembly === undefined ? {} : { assembly }),
+      ...(holder === undefined ? {} : { holder }),
     };
   }
 
@@ -104,6 +111,7 @@ function grantFields(grant: ClipGrant): LinkFields {
     grant.expiresAtMs,
     // Appended only when present, so single-GetClip links keep the message (and links) they had.
     ...assemblyFields(grant.assembly),
+    ...(grant.holder === undefined ? [] : ["holder", grant.holder]),
   ];
 }
 
@@ -121,6 +129,7 @@ export function grantToParams(signed: SignedClipGrant): URLSearchParams {
     [PARAM.end, iso(signed.endMs)],
     ...(assembly === undefined ? [] : [[PARAM.assembly, assembly.kind]]),
     ...(assembly?.kind === "timelapse" ? [[PARAM.speed, String(assembly.speed)]] : []),
+    ...(signed.holder === undefined ? [] : [[PARAM.holder, signed.holder]]),
     [PARAM.expires, iso(signed.expiresAtMs)],
     [PARAM.keyId, signed.keyId],
     [PARAM.signature, signed.signature],
@@ -171,6 +180,7 @@ export function grantFromParams(params: URLSearchParams): SignedClipGrant {
     endMs: timestampParam(params, PARAM.end),
     expiresAtMs: timestampParam(params, PARAM.expires),
     assembly: assemblyFromParams(params),
+    holder: params.get(PARAM.holder) ?? undefined,
     keyId: requiredParam(params, PARAM.keyId),
     signature: requiredParam(params, PARAM.signature),
   };

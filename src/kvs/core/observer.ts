@@ -31,6 +31,13 @@ export interface KvsObserver {
   cacheLookup(cache: KvsCacheName, outcome: KvsCacheOutcome): void;
   /** +1 when a GetMedia session opens, -1 when it is retired. */
   getMediaSessions(kind: GetMediaSessionKind, delta: 1 | -1): void;
+  /**
+   * A private GetMedia session refused without calling KVS: "stream" (the stream's cap) or
+   * "owner" (the owner's share of it).
+   */
+  getMediaRefused?(cap: "stream" | "owner"): void;
+  /** A resume served from a shared session's replay buffer instead of a private session. */
+  getMediaReplayed?(): void;
 }
 
 export const NO_OBSERVER: KvsObserver = {

@@ -4,6 +4,8 @@
 import { createHash } from "node:crypto";
 import { GetClipCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PRINCIPAL_LIMITS } from "../../../src/gateway/security/principal-limits.ts";
+import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { download } from "../../support/clips.ts";
 import { executeHttp } from "../../support/graphql.ts";
 import { archivedMedia } from "../../support/kvs-local.ts";
@@ -28,7 +30,15 @@ beforeAll(async () => {
   const video = await makeTestVideo(directory, { seconds: 40, fps: 5 });
   stack = await startStack({
     kvs: { getClipRatePerSecond: RATE },
-    gateway: { clips: { getClipRatePerSecond: RATE, queuePerStream: QUEUE } },
+    gateway: {
+      clips: { getClipRatePerSecond: RATE, queuePerStream: QUEUE },
+      // One client fills the stream's GetClip queue here: the governor is the subject, not the
+      // per-principal download cap (principal-limits.e2e.test.ts).
+      security: {
+        ...EMBEDDED_SECURITY_DEFAULTS,
+        principalLimits: { ...DEFAULT_PRINCIPAL_LIMITS, maxConcurrentDownloads: 10_000 },
+      },
+    },
   });
   await fillStream(stack.kvs.endpoint, STREAM, video.bytes, T0);
 });

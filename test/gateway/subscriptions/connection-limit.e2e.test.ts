@@ -25,6 +25,9 @@ beforeAll(async () => {
     gateway: {
       getMedia: {
         maxConsecutiveFailures: MAX_CONSECUTIVE_FAILURES,
+        // One client takes the stream's private sessions here: the per-stream cap is the subject
+        // (the per-principal share is principal-sessions.e2e.test.ts's).
+        maxPrivateSessionsPerOwner: Number.POSITIVE_INFINITY,
         backoff: { baseMs: 20, maxMs: 100, throttledBaseMs: 20, idleBaseMs: 20, idleMaxMs: 100 },
       },
     },
