@@ -61,6 +61,8 @@ export interface Config {
   images: ImageOptions;
   /** Live subscriptions: per-subscriber buffer and private GetMedia sessions per stream. */
   getMedia: GetMediaOptions;
+  /** SHARED_SUBSCRIPTION_EVENTS: one execution per live fragment for like subscribers (default on). */
+  sharedSubscriptionEvents: boolean;
   /** Authentication, document limits, schema exposure, hosts and proxies. */
   security: SecuritySettings;
   /** LOG_LEVEL, and LOG_FORMAT (undefined: pretty on a terminal, JSON lines otherwise). */
@@ -369,6 +371,7 @@ export function loadConfig(env: Env = process.env): Config {
       subscriberBuffer: reader.int("GETMEDIA_SUBSCRIBER_BUFFER", 64, 1, 10_000),
       maxPrivateSessionsPerStream: reader.int("GETMEDIA_PRIVATE_SESSIONS_PER_STREAM", 2, 0, 100),
     },
+    sharedSubscriptionEvents: reader.bool("SHARED_SUBSCRIPTION_EVENTS", true),
     security: parseSecuritySettings(reader, { mode, host, graphiql }),
     logging: {
       level: reader.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
