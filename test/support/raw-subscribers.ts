@@ -103,6 +103,7 @@ export function rawSseSubscriber(graphqlUrl: string, subscription: RawSubscripti
         }),
       });
       resolveReady();
+      if (!response.ok) subscription.onOther?.(`HTTP ${response.status}`);
       if (!response.body) return;
       const decoder = new TextDecoder();
       let pending = "";
