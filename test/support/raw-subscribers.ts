@@ -27,7 +27,12 @@ const NEXT_PREFIX = '"type":"next","payload":';
 
 /** One graphql-transport-ws socket carrying one subscription (id "1"). */
 export function rawWsSubscriber(wsUrl: string, subscription: RawSubscription): RawSubscriber {
-  const socket = new WebSocket(wsUrl, "graphql-transport-ws", { perMessageDeflate: false });
+  // A handshake the server never answers (an accept queue overflowing under a burst) fails
+  // rather than waiting forever.
+  const socket = new WebSocket(wsUrl, "graphql-transport-ws", {
+    perMessageDeflate: false,
+    handshakeTimeout: 20_000,
+  });
   let resolveReady: () => void = () => {};
   let rejectReady: (error: Error) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
