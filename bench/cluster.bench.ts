@@ -16,6 +16,7 @@ import {
 import { subscribeWs, wsClient } from "../test/support/graphql.ts";
 import { startLocalKvs } from "../test/support/kvs-local.ts";
 import { startRedis } from "../test/support/redis.ts";
+import { LOAD_TEST_ENV } from "../test/support/stack.ts";
 import { reportFigure } from "./support/report.ts";
 
 const SUBSCRIBERS_PER_INSTANCE = 30;
@@ -44,6 +45,8 @@ async function run(instances: number): Promise<Result> {
       gateways.push(
         await spawnGateway({
           ...externalKvsEnv(kvs.endpoint),
+          // One test client plays every viewer of the fleet.
+          ...LOAD_TEST_ENV,
           REDIS_URL: redis.url,
           LOG_LEVEL: "info",
         }),

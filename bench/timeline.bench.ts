@@ -3,22 +3,18 @@
 // (a settled range) through the gateway with warm caches, and with the caches off, next to a bare
 // graphql-yoga server answering a constant field, all in this process and loaded by wrk in turn;
 // then the KVS calls kvs-local counted for 1,000 of each query, warm and cold.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-import { createSchema, createYoga } from "graphql-yoga";
 import { pino } from "pino";
 import { createGatewayApp, type GatewayApp } from "../src/gateway/app.ts";
 import { clientConfig, startLocalKvs } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
+import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
 import { reportFigure } from "./support/report.ts";
+import { formatWrk as fmt, startBareYoga, type WrkResult, wrk as wrkLoad } from "./support/wrk.ts";
 
-const run = promisify(execFile);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 32;
 const STREAM = "bench-timeline";
@@ -30,63 +26,16 @@ const QUERIES = {
   "stream(name){ fragments }": `{ stream(name: "${STREAM}") { ... on Stream { fragments(range: ${RANGE}, timestampType: PRODUCER_TIMESTAMP, first: 100) { ... on FragmentConnection { edges { node { number sizeBytes } } } } } } }`,
 };
 
-interface WrkResult {
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-function millis(value: string): number {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
-  if (!match) return Number.NaN;
-  const n = Number(match[1]);
-  return match[2] === "us" ? n / 1000 : match[2] === "s" ? n * 1000 : n;
-}
-
-async function wrk(url: string, query: string, dir: string): Promise<WrkResult> {
-  const script = path.join(dir, `post-${Math.random().toString(36).slice(2)}.lua`);
-  await writeFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify({ query }))}\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const { stdout } = await run("wrk", [
-    "-t2",
-    `-c${CONNECTIONS}`,
-    `-d${DURATION_S}s`,
-    "--latency",
-    "-s",
-    script,
-    url,
-  ]);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  const p50 = millis(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? "");
-  const p99 = millis(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? "");
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1];
-  if (non2xx !== undefined) throw new Error(`wrk saw ${non2xx} non-2xx answers from ${url}`);
-  return { rps, p50, p99 };
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-}
+const wrk = (url: string, query: string, dir: string): Promise<WrkResult> =>
+  wrkLoad(url, query, dir, { connections: CONNECTIONS, durationS: DURATION_S });
 
 const dir = await mkdtemp(path.join(tmpdir(), "bench-timeline-"));
 const kvs = await startLocalKvs([]);
 const video = await makeTestVideo(dir, { seconds: 60, fps: 5 });
 await fillStream(kvs.endpoint, STREAM, video.bytes, T0);
 
-const bare = createServer(
-  createYoga({
-    schema: createSchema({
-      typeDefs: "type Query { ok: Boolean! }",
-      resolvers: { Query: { ok: () => true } },
-    }),
-    logging: false,
-    graphiql: false,
-  }),
-);
-const bareUrl = await listen(bare);
+const bare = await startBareYoga();
+const bareUrl = bare.url;
 
 async function gateway(caches: boolean): Promise<{ app: GatewayApp; url: string }> {
   const app = createGatewayApp({
@@ -97,6 +46,8 @@ async function gateway(caches: boolean): Promise<{ app: GatewayApp; url: string 
     kvs: { ...clientConfig(kvs.endpoint), endpoint: kvs.endpoint },
     // wrk closes its connections mid-request at the end of a run: not worth a log line each.
     logger: pino({ level: "silent" }),
+    // One load generator plays every client: the per-principal windows would refuse it.
+    security: LOAD_TEST_SECURITY,
     ...(caches
       ? {}
       : {
@@ -130,9 +81,6 @@ async function callsPer1000(url: string, query: string): Promise<Record<string, 
   }
   return calls;
 }
-
-const fmt = (r: WrkResult) =>
-  `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms`;
 
 try {
   const reference = await wrk(bareUrl, "{ ok }", dir);

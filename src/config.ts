@@ -61,6 +61,8 @@ export interface Config {
   images: ImageOptions;
   /** Live subscriptions: per-subscriber buffer and private GetMedia sessions per stream. */
   getMedia: GetMediaOptions;
+  /** SHARED_SUBSCRIPTION_EVENTS: one execution per live fragment for like subscribers (default on). */
+  sharedSubscriptionEvents: boolean;
   /** Authentication, document limits, schema exposure, hosts and proxies. */
   security: SecuritySettings;
   /** LOG_LEVEL, and LOG_FORMAT (undefined: pretty on a terminal, JSON lines otherwise). */
@@ -375,6 +377,7 @@ export function loadConfig(env: Env = process.env): Config {
         10_000,
       ),
     },
+    sharedSubscriptionEvents: reader.bool("SHARED_SUBSCRIPTION_EVENTS", true),
     security: parseSecuritySettings(reader, { mode, host, graphiql }),
     logging: {
       level: reader.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),

@@ -39,6 +39,7 @@ function gatewayOptions(
     clips: config.clips,
     images: config.images,
     getMedia: config.getMedia,
+    sharedSubscriptionEvents: config.sharedSubscriptionEvents,
     security: config.security,
     cluster: config.cluster,
   };

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { type DocumentNode, GraphQLError } from "graphql";
+import { type DocumentNode, type ExecutionResult, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { GatewayContext } from "./context.ts";
@@ -29,6 +29,7 @@ import {
 } from "./security/authenticator.ts";
 import { trustedQueryOf } from "./security/trusted-documents.ts";
 import { createGatewayServices, type GatewayOptions, type GatewayServices } from "./services.ts";
+import { expandSharedPayloadsOn, sharedNextPayload } from "./shared-ws-frames.ts";
 import { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./yoga.ts";
 
 export interface GatewayAddress {
@@ -161,9 +162,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       if (isServerOnlyMessage(String(data))) socket.close(4400, "Invalid message received");
     });
   });
+  // Before graphql-ws's own listener: shared subscription results go out as their one JSON text.
+  wsServer.on("connection", expandSharedPayloadsOn);
   const principals = new WeakMap<object, Principal>();
   const graphqlWs = useServer(
     {
+      onNext: (_context, _id, _payload, _args, result) =>
+        sharedNextPayload(result) as ExecutionResult | undefined,
       // The credential is checked once, at connection_init; a refusal closes with 4403.
       onConnect: async (context) => {
         try {

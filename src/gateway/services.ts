@@ -71,6 +71,11 @@ export interface GatewayOptions {
   /** Live GetMedia subscriptions: subscriber buffer, reconnect backoff (defaults when undefined). */
   getMedia?: GetMediaOptions | undefined;
   /**
+   * Subscribers whose operations select the same fields get each live fragment executed and
+   * serialised once (shared-subscription-events.ts). Default true; false executes per subscriber.
+   */
+  sharedSubscriptionEvents?: boolean | undefined;
+  /**
    * Authentication, document limits, hosts. Undefined: EMBEDDED_SECURITY_DEFAULTS (auth off), for
    * tests and embeddings; `npm start` always passes the environment's settings.
    */

@@ -17,6 +17,7 @@ import { useOperationObservability } from "./observability/operations.ts";
 import { yogaLogger } from "./observability/yoga-logger.ts";
 import { graphqlErrorTypeName } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
+import { sharedFragmentEvent } from "./schema/live-fragments.ts";
 import { authenticateRequest, unauthenticated } from "./security/authenticate-request.ts";
 import type { Principal } from "./security/authenticator.ts";
 import { useDocumentLimits } from "./security/document-limits.ts";
@@ -24,6 +25,7 @@ import { limitKey as principalLimitKey } from "./security/principal-limits.ts";
 import { useSchemaExposure } from "./security/schema-exposure.ts";
 import { useTrustedDocuments } from "./security/trusted-documents.ts";
 import type { GatewayServices } from "./services.ts";
+import { useSharedSubscriptionEvents } from "./shared-subscription-events.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -123,6 +125,9 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
     useDocumentLimits(security.documentLimits, services.onDocumentRefused),
     useSchemaExposure(security.exposure),
+    ...(services.options.sharedSubscriptionEvents === false
+      ? []
+      : [useSharedSubscriptionEvents(sharedFragmentEvent)]),
   ];
   return createYoga<GatewayServerContext, GatewayContext>({
     schema,

@@ -18,6 +18,22 @@ export type Fault =
       times?: number;
     }
   | {
+      /** Any operation: handled `ms` later (added latency; a client gone meanwhile ends it). */
+      kind: "delay";
+      ms: number;
+      times?: number;
+    }
+  | {
+      /**
+       * GetMedia/GetClip/GetMediaForFragmentList: after N body bytes the response stalls (sends
+       * nothing) for `ms`, then goes on: a reader's stall timeout should give up on it.
+       */
+      kind: "stall-after-bytes";
+      bytes: number;
+      ms: number;
+      times?: number;
+    }
+  | {
       /**
        * GetMedia: after `afterFragments` fragments (default 0), end the response with the
        * AWS_KINESISVIDEO_ERROR_CODE / _ERROR_ID tags of `errorId` (e.g. 4000, 5000).

@@ -87,6 +87,49 @@ describe("fault injection and documented limits", () => {
     expect(failed).toBe(true);
   });
 
+  it("answers after an added delay", async () => {
+    kvs.faults.inject("ListStreams", { kind: "delay", ms: 300 });
+    const started = performance.now();
+    const out = await cp.send(new ListStreamsCommand({}));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(out.StreamInfoList?.map((s) => s.StreamName)).toEqual(["faulty"]);
+    // Consumed: the next call is not delayed.
+    const again = performance.now();
+    await cp.send(new ListStreamsCommand({}));
+    expect(performance.now() - again).toBeLessThan(290);
+  });
+
+  it("stalls a GetMedia response after N bytes, then goes on", async () => {
+    now.ms += 1000;
+    kvs.faults.inject("GetMedia", { kind: "stall-after-bytes", bytes: 5000, ms: 600 });
+    const abort = new AbortController();
+    const out = await media.send(
+      new GetMediaCommand({
+        StreamName: "faulty",
+        StartSelector: { StartSelectorType: "EARLIEST" },
+      }),
+      { abortSignal: abort.signal },
+    );
+    let received = 0;
+    let last = performance.now();
+    const gaps: Array<{ at: number; ms: number }> = [];
+    try {
+      for await (const chunk of out.Payload as unknown as AsyncIterable<Uint8Array>) {
+        const at = performance.now();
+        gaps.push({ at: received, ms: at - last });
+        last = at;
+        received += chunk.length;
+        if (received > 20_000) abort.abort();
+      }
+    } catch {
+      // aborted by us
+    }
+    const longest = gaps.reduce((a, b) => (b.ms > a.ms ? b : a));
+    expect(longest.at).toBe(5000);
+    expect(longest.ms).toBeGreaterThanOrEqual(550);
+    expect(received).toBeGreaterThan(20_000);
+  });
+
   it("ends GetMedia with ERROR_CODE / ERROR_ID tags after N fragments", async () => {
     now.ms += 1000;
     kvs.faults.inject("GetMedia", { kind: "media-error", errorId: 4000, afterFragments: 2 });

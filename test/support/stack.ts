@@ -2,6 +2,11 @@
 // tests (and the subscription and clip tests) run against.
 
 import { createGatewayApp, type GatewayApp } from "../../src/gateway/app.ts";
+import { DEFAULT_PRINCIPAL_LIMITS } from "../../src/gateway/security/principal-limits.ts";
+import {
+  EMBEDDED_SECURITY_DEFAULTS,
+  type GatewaySecurity,
+} from "../../src/gateway/security/settings.ts";
 import type { GatewayOptions, GatewayServices } from "../../src/gateway/services.ts";
 import type { LocalKvs, LocalKvsOptions } from "../../src/local-kvs/index.ts";
 import { clientConfig, startLocalKvs } from "./kvs-local.ts";
@@ -16,6 +21,27 @@ export interface Stack {
   wsUrl: string;
   stop(): Promise<void>;
 }
+
+/**
+ * The embedded security defaults with the per-principal windows and caps lifted: for load tests,
+ * soaks and benches, where one test client plays a whole crowd (the limits have their own tests).
+ */
+export const LOAD_TEST_SECURITY: GatewaySecurity = {
+  ...EMBEDDED_SECURITY_DEFAULTS,
+  principalLimits: {
+    ...DEFAULT_PRINCIPAL_LIMITS,
+    operationsPerWindow: 10_000_000,
+    upstreamCallsPerWindow: 10_000_000,
+    maxConcurrentDownloads: 10_000,
+  },
+};
+
+/** The same for a spawned `node src/main.ts` (see gateway-process.ts). */
+export const LOAD_TEST_ENV: Record<string, string> = {
+  RATE_LIMIT_OPERATIONS: "10000000",
+  RATE_LIMIT_KVS_CALLS: "10000000",
+  MAX_DOWNLOADS_PER_PRINCIPAL: "10000",
+};
 
 export interface StackOptions {
   kvs?: Omit<LocalKvsOptions, "port" | "inMemory" | "dataDir">;

@@ -278,6 +278,18 @@ function eventOf(event: FragmentFeedEvent): LiveFragment | EventError {
   return { ...fragment, fragmentNumber: fragment.fragmentNumber };
 }
 
+/**
+ * The object every subscriber of a session receives for this event: the fragment, shared by the
+ * fan-out. FragmentEvent's fields read only the fragment (nothing of the principal or context),
+ * so subscribers selecting the same fields can be given one execution of it
+ * (shared-subscription-events.ts). Error events are per subscriber: undefined.
+ */
+export function sharedFragmentEvent(event: unknown): object | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const feed = event as Partial<FragmentFeedEvent>;
+  return feed.type === "fragment" && feed.fragment ? feed.fragment : undefined;
+}
+
 builder.subscriptionField("fragments", (t) =>
   t.field({
     type: FragmentSubscriptionEventUnion,

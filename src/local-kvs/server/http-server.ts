@@ -98,6 +98,19 @@ export function sendError(res: ServerResponse, requestId: string, error: KvsServ
   res.end(body);
 }
 
+/** Waits `ms`, or less if `signal` aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 function faultError(fault: Fault): KvsServiceError | undefined {
   if (fault.kind === "exception") {
     return new KvsServiceError(
@@ -183,6 +196,7 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
       const fault = options.faults.take(handler.operation);
       const injected = fault ? faultError(fault) : undefined;
       if (injected) throw injected;
+      if (fault?.kind === "delay") await delay(fault.ms, signal);
       const body = handler.streamingRequest
         ? {}
         : await readJsonBody(req, options.requestBodyTimeoutSeconds * 1000);
@@ -220,11 +234,10 @@ export async function startKvsHttpServer(options: KvsHttpServerOptions): Promise
             ...headers,
           });
           res.flushHeaders();
-          return openMediaSink(
-            res,
-            signal,
-            fault?.kind === "drop-after-bytes" ? fault.bytes : undefined,
-          );
+          return openMediaSink(res, signal, {
+            dropAfterBytes: fault?.kind === "drop-after-bytes" ? fault.bytes : undefined,
+            stall: fault?.kind === "stall-after-bytes" ? fault : undefined,
+          });
         },
       };
       await handler.handle(ctx);

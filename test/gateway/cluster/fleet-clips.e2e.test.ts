@@ -20,6 +20,7 @@ import { makeTestVideo } from "../../support/media.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { fillStream } from "../../support/seed.ts";
+import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import { ClipQuery } from "../clips/documents.ts";
 
 const STREAM = "fleet-clips";
@@ -46,6 +47,8 @@ beforeAll(async () => {
     [0, 1, 2].map(() =>
       spawnGateway({
         ...externalKvsEnv(kvs.endpoint),
+        // One test client plays every viewer of the fleet.
+        ...LOAD_TEST_ENV,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: "fleet-clips:",
       }),

@@ -14,6 +14,7 @@ import {
 import { wsClient } from "../../support/graphql.ts";
 import { listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
+import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import { type FragmentReading, readFragments } from "../../support/subscriptions.ts";
 import { waitFor } from "../../support/wait.ts";
 
@@ -30,6 +31,8 @@ beforeAll(async () => {
     [0, 1, 2].map(() =>
       spawnGateway({
         ...externalKvsEnv(kvs.endpoint),
+        // One test client plays every viewer of the fleet.
+        ...LOAD_TEST_ENV,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: "outage-test:",
         REDIS_LEASE_TTL_MS: "1500",

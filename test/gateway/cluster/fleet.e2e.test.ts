@@ -15,6 +15,7 @@ import {
 import { subscribeWs, wsClient } from "../../support/graphql.ts";
 import { listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
+import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import {
   type FragmentReading,
   type FragmentsResults,
@@ -47,6 +48,8 @@ beforeAll(async () => {
     [0, 1, 2].map(() =>
       spawnGateway({
         ...externalKvsEnv(kvs.endpoint),
+        // One test client plays every viewer of the fleet.
+        ...LOAD_TEST_ENV,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: "fleet-test:",
         REDIS_LEASE_TTL_MS: "1500",

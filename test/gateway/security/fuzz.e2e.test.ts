@@ -11,6 +11,7 @@ import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type GatewayProcess, spawnGateway } from "../../support/gateway-process.ts";
+import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import { ClipQuery, StreamClipQuery, ThreeClipsQuery } from "../clips/documents.ts";
 import {
   FragmentsQuery,
@@ -421,7 +422,7 @@ describe("fuzzing the gateway process", () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await spawnGateway({ KVS_LOCAL_DEMO_STREAM: "false" });
+    gateway = await spawnGateway({ KVS_LOCAL_DEMO_STREAM: "false", ...LOAD_TEST_ENV });
     // Thousands of requests keep the gateway busy for half a minute: at a low priority, so that
     // the suites running beside this one on the 2 cores keep their timing bounds.
     if (gateway.child.pid !== undefined) setPriority(gateway.child.pid, 15);

@@ -10,7 +10,7 @@ import { makeTestVideo } from "../../support/media.ts";
 import { metricValue, scrapeMetrics } from "../../support/metrics.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { ingestAt } from "../../support/seed.ts";
-import { type Stack, startStack } from "../../support/stack.ts";
+import { LOAD_TEST_SECURITY, type Stack, startStack } from "../../support/stack.ts";
 import { CoverageQuery, RecordingsQuery, TimelineFragmentsQuery } from "./documents.ts";
 
 const STREAM = "timeline-cam";
@@ -37,6 +37,8 @@ beforeAll(async () => {
       streamCache: { ttlMs: STREAM_TTL_MS, max: 100 },
       fragmentWindows: { windowMs: 3_600_000, maxWindows: 100, maxBytes: 1024 * 1024 },
       metrics: { onGatewayPort: true },
+      // One test client asks 1,000 queries within the minute.
+      security: LOAD_TEST_SECURITY,
     },
   });
   await createStreams(stack.kvs.endpoint, [STREAM]);
