@@ -33,6 +33,7 @@ export const LOAD_TEST_SECURITY: GatewaySecurity = {
     operationsPerWindow: 10_000_000,
     upstreamCallsPerWindow: 10_000_000,
     maxConcurrentDownloads: 10_000,
+    maxPrivateSessionsPerStream: 2,
   },
 };
 
@@ -41,6 +42,7 @@ export const LOAD_TEST_ENV: Record<string, string> = {
   RATE_LIMIT_OPERATIONS: "10000000",
   RATE_LIMIT_KVS_CALLS: "10000000",
   MAX_DOWNLOADS_PER_PRINCIPAL: "10000",
+  MAX_PRIVATE_GETMEDIA_SESSIONS_PER_PRINCIPAL: "2",
 };
 
 export interface StackOptions {

@@ -130,8 +130,8 @@ function groupByStart(fragments: readonly Fragment[], timestampType: TimestampTy
 
 /**
  * The range narrowed to the fragments GetClip would select from it: from the first selected
- * fragment's start to the last one's start (GetClip takes whole fragments whose start lies within
- * the range, so both ends select exactly the same fragments). Ranges that hold the same media then
+ * fragment's start to 1 ms after the last one's start (GetClip takes whole fragments whose start
+ * lies within the range, so both ends select exactly the same fragments). Ranges that hold the same media then
  * sign into the same link and share one download and cache entry, however many milliseconds apart
  * they were asked. Undefined when no fragment starts within the range.
  */
@@ -149,10 +149,10 @@ export function snapToFragments(
     endMs = Math.max(endMs, at);
   }
   if (startMs > endMs) return undefined;
-  if (endMs > startMs) return { startMs, endMs };
-  // GetClip wants an end later than the start: a range of one fragment (or of fragments sharing
-  // one timestamp) ends 1 ms after it, unless another fragment starts right then.
-  const next = startMs + 1;
+  // GetClip wants an end later than the start, and so does each part: the last part may hold one
+  // fragment alone. So the range ends 1 ms after its last fragment's start, unless another
+  // fragment starts right then (it would be selected too).
+  const next = endMs + 1;
   const taken = fragments.some((fragment) => timestampOf(fragment, timestampType) === next);
-  return { startMs, endMs: taken ? startMs : next };
+  return { startMs, endMs: taken ? endMs : next };
 }

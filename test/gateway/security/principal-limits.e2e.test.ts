@@ -141,8 +141,9 @@ describe("per-principal rate limits", () => {
 
   it("counts KVS calls over time, across operations", async () => {
     const listStreams = () => stack.kvs.stats.count("ListStreams");
+    // Each alias asks another prefix: identical concurrent ListStreams calls would share one.
     const page = (alias: string) =>
-      `${alias}: streams(first: 1) { ... on StreamConnection { edges { node { name } } } }`;
+      `${alias}: streams(first: 1, nameStartsWith: "${alias}") { ... on StreamConnection { edges { node { name } } } }`;
     const before = listStreams();
     // Two calls, then two more in a second operation: the fourth is past the window's three.
     const first = await post(KEYS.caller, `{ ${page("a")} ${page("b")} }`);

@@ -202,7 +202,7 @@ describe("snapToFragments", () => {
     const fragments = [fragment(1, T0 - 500), fragment(2, T0 + 700), fragment(3, T0 + 4200)];
     expect(snapToFragments({ startMs: T0, endMs: T0 + 5000 }, fragments, BY_SERVER)).toEqual({
       startMs: T0 + 700,
-      endMs: T0 + 4200,
+      endMs: T0 + 4201,
     });
     expect(snapToFragments({ startMs: T0, endMs: T0 + 600 }, fragments, BY_SERVER)).toEqual(
       undefined,
@@ -231,10 +231,11 @@ describe("snapToFragments", () => {
             planClipParts(r, fragments, BY_SERVER, limits).map((p) => p.fragmentCount);
           expect(new Set(selectedBy(snapped, fragments))).toEqual(new Set(asked));
           expect(counts(snapped)).toEqual(counts(range));
-          // Within the asked range, or 1 ms past it for a lone fragment at its very end.
+          // Within the asked range, but for 1 ms past a last fragment at its very end; and
+          // ending after its start unless a fragment starts right after the last one.
           return (
             snapped.startMs >= range.startMs &&
-            snapped.endMs <= Math.max(range.endMs, snapped.startMs + 1) &&
+            snapped.endMs <= range.endMs + 1 &&
             (snapped.endMs > snapped.startMs ||
               fragments.some((f) => f.serverTimestamp.getTime() === snapped.startMs + 1))
           );
