@@ -109,9 +109,11 @@ describe("slow-header and slow-body clients", () => {
 
       await Promise.all(slow.map((s) => s.closed));
       const closedAfter = slow.map((s) => s.closedAfterMs as number);
-      // Evicted at once, or closed by the headers timeout (with Node's 408), never held longer.
-      const evicted = slow.filter((s) => (s.closedAfterMs as number) < 2000);
-      const timedOut = slow.filter((s) => (s.closedAfterMs as number) >= 2000);
+      // Evicted (closed without an answer) or closed by the headers timeout with Node's 408,
+      // never held longer. Told apart by what they received, not by when: under load an
+      // eviction can land late.
+      const timedOut = slow.filter((s) => s.received !== "");
+      const evicted = slow.filter((s) => s.received === "");
       expect(evicted.length).toBeGreaterThanOrEqual(SLOW_SOCKETS - MAX_CONNECTIONS);
       expect(timedOut.length).toBeGreaterThan(0);
       for (const s of timedOut) expect(s.received).toMatch(/^HTTP\/1\.1 408/);
