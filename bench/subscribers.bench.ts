@@ -20,6 +20,7 @@ import { makeTestVideo } from "../test/support/media.ts";
 import { type RawSubscriber, rawWsSubscriber } from "../test/support/raw-subscribers.ts";
 import { fillStream } from "../test/support/seed.ts";
 import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
+import { reportFigure } from "./support/report.ts";
 import { formatWrk, startBareYoga, type WrkResult, wrk } from "./support/wrk.ts";
 
 const COUNTS = (process.env.BENCH_SUBSCRIBERS ?? "1000,10000").split(",").map(Number);
@@ -385,6 +386,13 @@ async function queries(kvs: LocalKvs, dir: string): Promise<void> {
       const upstream = Object.entries(calls)
         .map(([operation, n]) => `${operation} ${n}`)
         .join(", ");
+      reportFigure({
+        figure: `${label} throughput (32 connections)`,
+        value: `${measured.rps.toFixed(0)} req/s (p99 ${measured.p99.toFixed(1)} ms)`,
+        reference: `bare Yoga { ok } ${reference.rps.toFixed(0)} req/s (p99 ${reference.p99.toFixed(1)} ms)`,
+        ratio: measured.rps / reference.rps,
+        note: `KVS calls per 1,000 warm: ${upstream || "none"}`,
+      });
       console.log(
         `  ${label.padEnd(24)}${formatWrk(measured)}  ${(measured.rps / reference.rps).toFixed(2)}× bare rps, p50 ${(measured.p50 / reference.p50).toFixed(2)}× / p99 ${(measured.p99 / reference.p99).toFixed(2)}× bare's; KVS calls per 1,000 (warm): ${upstream || "none"}`,
       );
@@ -468,6 +476,23 @@ async function conduct(): Promise<void> {
         if (result.others.length > 0)
           console.log(`    other messages: ${result.others.slice(0, 3).join(" / ")}`);
       }
+    }
+    for (const count of COUNTS) {
+      const shared = results.find((r) => r.count === count && r.shared);
+      const alone = results.find((r) => r.count === count && !r.shared);
+      if (!shared) continue;
+      reportFigure({
+        figure: `${count} live subscribers on one stream: probe lag p99`,
+        value: `${shared.probeP99.toFixed(0)} ms (p50 ${shared.probeP50.toFixed(0)} ms), ${shared.lost} lost, ${shared.heapKbPerSubscriber.toFixed(1)} KB heap per subscriber, ${shared.sessions} GetMedia session`,
+        reference: alone
+          ? `sharing off: ${alone.probeP99.toFixed(0)} ms (p50 ${alone.probeP50.toFixed(0)} ms), ${alone.heapKbPerSubscriber.toFixed(1)} KB`
+          : "sharing off: not run",
+        ratio: alone && alone.probeP99 > 0 ? shared.probeP99 / alone.probeP99 : null,
+        note:
+          count >= 10_000
+            ? "targets: every event, p99 ≤ 100 ms, ≤ 20 KB"
+            : "target: p99 ≤ 20 ms at 1,000",
+      });
     }
     if (process.env.BENCH_QUERIES !== "0") await queries(kvs, dir);
     console.log(
