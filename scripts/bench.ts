@@ -45,16 +45,13 @@ for (const file of benches) {
     child.once("exit", resolve);
   });
   if (code !== 0) failures.push(`${file} (exit ${code})`);
+  // Written after each bench, so a run cut short still leaves what it measured.
+  if (only.length === 0) await writeFile(PAGE, page(await recorded(), started, benches, failures));
 }
 
-const figures: Recorded[] = (await readFile(reportFile, "utf8").catch(() => ""))
-  .split("\n")
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Recorded);
+const figures = await recorded();
 await rm(scratch, { recursive: true, force: true });
-
 if (only.length === 0) {
-  await writeFile(PAGE, page(figures, started));
   console.log(`\nwrote ${path.relative(REPO, PAGE)} (${figures.length} figures)`);
 }
 if (failures.length > 0) {
@@ -62,7 +59,14 @@ if (failures.length > 0) {
   process.exit(1);
 }
 
-function page(recorded: Recorded[], at: Date): string {
+async function recorded(): Promise<Recorded[]> {
+  return (await readFile(reportFile, "utf8").catch(() => ""))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Recorded);
+}
+
+function page(recorded: Recorded[], at: Date, ran: string[], failed: string[]): string {
   const cpus = os.cpus();
   const lines = [
     "# Benchmarks",
