@@ -83,6 +83,7 @@ async function callsPer1000(url: string, query: string): Promise<Record<string, 
 }
 
 try {
+  await wrkLoad(bareUrl, "{ ok }", dir, { connections: CONNECTIONS, durationS: 2 });
   const reference = await wrk(bareUrl, "{ ok }", dir);
   console.log(
     `Query throughput (wrk, ${CONNECTIONS} connections, ${DURATION_S} s each, Node ${process.versions.node}):`,
@@ -94,6 +95,9 @@ try {
     try {
       for (const [label, query] of Object.entries(QUERIES)) {
         const calls = await callsPer1000(url, query); // also warms the caches
+        // A short unmeasured run first, so that neither side is measured while V8 is still
+        // compiling its code (the first gateway measured would otherwise pay for the warm-up).
+        await wrkLoad(url, query, dir, { connections: CONNECTIONS, durationS: 2 });
         const measured = await wrk(url, query, dir);
         const name = `${label} ${caches ? "warm caches" : "caches off"}`;
         console.log(
