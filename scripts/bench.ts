@@ -82,6 +82,7 @@ function page(recorded: Recorded[], at: Date, ran: string[], failed: string[]): 
       .loadavg()
       .map((n) => n.toFixed(1))
       .join(" / ")}`,
+    `- Benches: ${ran.join(", ")}${failed.length > 0 ? `; failed: ${failed.join(", ")}` : ""}`,
     "",
   ];
   const byBench = new Map<string, Recorded[]>();
