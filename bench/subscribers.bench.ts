@@ -21,7 +21,7 @@ import { type RawSubscriber, rawWsSubscriber } from "../test/support/raw-subscri
 import { fillStream } from "../test/support/seed.ts";
 import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
 import { reportFigure } from "./support/report.ts";
-import { formatWrk, startBareYoga, type WrkResult, wrk } from "./support/wrk.ts";
+import { formatWrk, kvsCallsPer1000, startBareYoga, type WrkResult, wrk } from "./support/wrk.ts";
 
 const COUNTS = (process.env.BENCH_SUBSCRIBERS ?? "1000,10000").split(",").map(Number);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_SECONDS ?? 15);
@@ -380,8 +380,8 @@ async function queries(kvs: LocalKvs, dir: string): Promise<void> {
     console.log(`Queries (wrk, 32 connections, ${WRK_SECONDS} s each; gateway in this process):`);
     console.log(`  ${"bare Yoga { ok }".padEnd(24)}${formatWrk(reference)}  (reference)`);
     for (const [label, query] of Object.entries(QUERIES)) {
-      await callsPer1000(graphqlUrl, query); // warms the caches
-      const calls = await callsPer1000(graphqlUrl, query);
+      await kvsCallsPer1000(kvs.stats, graphqlUrl, query); // warms the caches
+      const calls = await kvsCallsPer1000(kvs.stats, graphqlUrl, query);
       const measured = await wrk(graphqlUrl, query, dir, load);
       const upstream = Object.entries(calls)
         .map(([operation, n]) => `${operation} ${n}`)
@@ -400,30 +400,6 @@ async function queries(kvs: LocalKvs, dir: string): Promise<void> {
   } finally {
     await app.stop();
     bare.close();
-  }
-
-  async function callsPer1000(url: string, query: string): Promise<Record<string, number>> {
-    const before = kvs.stats.snapshot();
-    for (let batch = 0; batch < 10; batch++) {
-      await Promise.all(
-        Array.from({ length: 100 }, async () => {
-          const response = await fetch(url, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ query }),
-          });
-          const body = (await response.json()) as { errors?: unknown };
-          if (body.errors) throw new Error(JSON.stringify(body.errors));
-        }),
-      );
-    }
-    const after = kvs.stats.snapshot();
-    const calls: Record<string, number> = {};
-    for (const [operation, n] of Object.entries(after)) {
-      const delta = n - (before[operation] ?? 0);
-      if (delta > 0) calls[operation] = delta;
-    }
-    return calls;
   }
 }
 

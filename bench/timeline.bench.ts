@@ -13,7 +13,13 @@ import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
 import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
 import { reportFigure } from "./support/report.ts";
-import { formatWrk as fmt, startBareYoga, type WrkResult, wrk as wrkLoad } from "./support/wrk.ts";
+import {
+  formatWrk as fmt,
+  kvsCallsPer1000,
+  startBareYoga,
+  type WrkResult,
+  wrk as wrkLoad,
+} from "./support/wrk.ts";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 32;
@@ -59,27 +65,12 @@ async function gateway(caches: boolean): Promise<{ app: GatewayApp; url: string 
   return { app, url: address.graphqlUrl };
 }
 
+/** The KVS calls of 1,000 queries, with every operation shown (0 when not called). */
 async function callsPer1000(url: string, query: string): Promise<Record<string, number>> {
-  const before = kvs.stats.snapshot();
-  for (let batch = 0; batch < 10; batch++) {
-    await Promise.all(
-      Array.from({ length: 100 }, async () => {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query }),
-        });
-        const body = (await response.json()) as { errors?: unknown };
-        if (body.errors) throw new Error(JSON.stringify(body.errors));
-      }),
-    );
-  }
-  const after = kvs.stats.snapshot();
-  const calls: Record<string, number> = {};
-  for (const operation of ["DescribeStream", "ListFragments", "GetDataEndpoint"]) {
-    calls[operation] = (after[operation] ?? 0) - (before[operation] ?? 0);
-  }
-  return calls;
+  const calls = await kvsCallsPer1000(kvs.stats, url, query);
+  return Object.fromEntries(
+    ["DescribeStream", "ListFragments", "GetDataEndpoint"].map((op) => [op, calls[op] ?? 0]),
+  );
 }
 
 try {

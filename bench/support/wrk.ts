@@ -80,3 +80,40 @@ export async function startBareYoga(): Promise<{ url: string; close(): void }> {
 
 export const formatWrk = (r: WrkResult) =>
   `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms`;
+
+/** Counts requests per KVS operation (kvs-local's OperationStats). */
+export interface KvsCallCounts {
+  snapshot(): Record<string, number>;
+}
+
+/**
+ * KVS calls (counted at kvs-local) that 1,000 POSTs of `query` make, in 10 batches of 100 at
+ * once; every operation that was called, with its count.
+ */
+export async function kvsCallsPer1000(
+  stats: KvsCallCounts,
+  url: string,
+  query: string,
+): Promise<Record<string, number>> {
+  const before = stats.snapshot();
+  for (let batch = 0; batch < 10; batch++) {
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query }),
+        });
+        const body = (await response.json()) as { errors?: unknown };
+        if (body.errors) throw new Error(JSON.stringify(body.errors));
+      }),
+    );
+  }
+  const after = stats.snapshot();
+  const calls: Record<string, number> = {};
+  for (const [operation, n] of Object.entries(after)) {
+    const delta = n - (before[operation] ?? 0);
+    if (delta > 0) calls[operation] = delta;
+  }
+  return calls;
+}

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { LOAD_TEST_ENV } from "./stack.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 
@@ -112,6 +113,30 @@ export async function spawnGateway(env: Record<string, string> = {}): Promise<Ga
       await exitCode;
     },
   };
+}
+
+/**
+ * `count` instances of one cluster-mode fleet against the test's kvs-local and Redis, keys under
+ * `keyPrefix`; the per-principal windows lifted, as one test client plays every viewer.
+ */
+export function spawnFleet(
+  count: number,
+  kvsEndpoint: string,
+  redisUrl: string,
+  keyPrefix: string,
+  env: Record<string, string> = {},
+): Promise<GatewayProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      spawnGateway({
+        ...externalKvsEnv(kvsEndpoint),
+        ...LOAD_TEST_ENV,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: keyPrefix,
+        ...env,
+      }),
+    ),
+  );
 }
 
 /** The instance's /healthz body. */

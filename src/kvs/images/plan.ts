@@ -148,10 +148,10 @@ export function windowsSpanned(grid: ImageGrid, first: number, last: number): nu
   return windowOf(grid, last).index - windowOf(grid, first).index + 1;
 }
 
-/** A stable identity of a window, for the cache and for coalescing. */
-export function windowKey(window: ImageWindow): string {
-  const { streamArn, timestampType, originMs, intervalMs, look } = window.grid;
-  return JSON.stringify([
+/** What identifies a grid's pictures: the cache key of its windows and the fields its links sign. */
+export function gridFields(grid: ImageGrid): Array<string | number> {
+  const { streamArn, timestampType, originMs, intervalMs, look } = grid;
+  return [
     streamArn,
     timestampType,
     originMs,
@@ -160,6 +160,10 @@ export function windowKey(window: ImageWindow): string {
     look.width ?? 0,
     look.height ?? 0,
     look.quality,
-    window.index,
-  ]);
+  ];
+}
+
+/** A stable identity of a window, for the cache and for coalescing. */
+export function windowKey(window: ImageWindow): string {
+  return JSON.stringify([...gridFields(window.grid), window.index]);
 }

@@ -10,7 +10,13 @@ import {
   requiredParam,
   timestampParam,
 } from "../core/link-signing.ts";
-import { IMAGES_MAX_HEIGHT, IMAGES_MAX_WIDTH, type ImageFormat, type ImageGrid } from "./plan.ts";
+import {
+  gridFields,
+  IMAGES_MAX_HEIGHT,
+  IMAGES_MAX_WIDTH,
+  type ImageFormat,
+  type ImageGrid,
+} from "./plan.ts";
 
 const TOKEN_KIND = "kvs-image/1";
 
@@ -38,19 +44,7 @@ const PARAM = {
 } as const;
 
 function fields(grant: ImageGrant): LinkFields {
-  const { streamArn, timestampType, originMs, intervalMs, look } = grant.grid;
-  return [
-    streamArn,
-    timestampType,
-    originMs,
-    intervalMs,
-    look.format,
-    look.width ?? 0,
-    look.height ?? 0,
-    look.quality,
-    grant.point,
-    grant.expiresAtMs,
-  ];
+  return [...gridFields(grant.grid), grant.point, grant.expiresAtMs];
 }
 
 export function signImageLink(signer: LinkSigner, grant: ImageGrant): URLSearchParams {

@@ -4,12 +4,7 @@
 // answers ClientLimitExceeded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { download } from "../../support/clips.ts";
-import {
-  externalKvsEnv,
-  type GatewayProcess,
-  metricOf,
-  spawnGateway,
-} from "../../support/gateway-process.ts";
+import { type GatewayProcess, metricOf, spawnFleet } from "../../support/gateway-process.ts";
 import { executeHttp } from "../../support/graphql.ts";
 import {
   type LocalKvsProcess,
@@ -20,7 +15,6 @@ import { makeTestVideo } from "../../support/media.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { fillStream } from "../../support/seed.ts";
-import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import { ClipQuery } from "../clips/documents.ts";
 
 const STREAM = "fleet-clips";
@@ -43,17 +37,7 @@ beforeAll(async () => {
   kvs = await spawnLocalKvs(["--in-memory", "--get-clip-rate", "1"]);
   await fillStream(kvs.endpoint, STREAM, video.bytes, T0);
   redis = await startRedis();
-  gateways = await Promise.all(
-    [0, 1, 2].map(() =>
-      spawnGateway({
-        ...externalKvsEnv(kvs.endpoint),
-        // One test client plays every viewer of the fleet.
-        ...LOAD_TEST_ENV,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: "fleet-clips:",
-      }),
-    ),
-  );
+  gateways = await spawnFleet(3, kvs.endpoint, redis.url, "fleet-clips:");
 }, 120_000);
 
 afterAll(async () => {

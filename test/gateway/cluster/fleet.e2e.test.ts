@@ -6,16 +6,14 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalKvs } from "../../../src/local-kvs/index.ts";
 import {
-  externalKvsEnv,
   type GatewayProcess,
   healthOf,
   metricOf,
-  spawnGateway,
+  spawnFleet,
 } from "../../support/gateway-process.ts";
 import { subscribeWs, wsClient } from "../../support/graphql.ts";
 import { listFragments, startLocalKvs } from "../../support/kvs-local.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
-import { LOAD_TEST_ENV } from "../../support/stack.ts";
 import {
   type FragmentReading,
   type FragmentsResults,
@@ -44,18 +42,9 @@ let tookOver = false;
 beforeAll(async () => {
   kvs = await startLocalKvs([], { demoStream: true });
   redis = await startRedis();
-  gateways = await Promise.all(
-    [0, 1, 2].map(() =>
-      spawnGateway({
-        ...externalKvsEnv(kvs.endpoint),
-        // One test client plays every viewer of the fleet.
-        ...LOAD_TEST_ENV,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: "fleet-test:",
-        REDIS_LEASE_TTL_MS: "1500",
-      }),
-    ),
-  );
+  gateways = await spawnFleet(3, kvs.endpoint, redis.url, "fleet-test:", {
+    REDIS_LEASE_TTL_MS: "1500",
+  });
   sampler = setInterval(() => {
     maxOpenGetMedia = Math.max(maxOpenGetMedia, kvs.stats.inProgress("GetMedia"));
   }, 20);
