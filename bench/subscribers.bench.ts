@@ -12,14 +12,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pino } from "pino";
-import { createGatewayApp } from "../src/gateway/app.ts";
 import { createLocalKvs, DEMO_STREAM_NAME, type LocalKvs } from "../src/local-kvs/index.ts";
-import { clientConfig } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { type RawSubscriber, rawWsSubscriber } from "../test/support/raw-subscribers.ts";
 import { fillStream } from "../test/support/seed.ts";
-import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
+import { loadBenchGateway } from "./support/gateway.ts";
 import { reportFigure } from "./support/report.ts";
 import { formatWrk, kvsCallsPer1000, startBareYoga, type WrkResult, wrk } from "./support/wrk.ts";
 
@@ -55,17 +52,7 @@ function send(message: Message): void {
 }
 
 async function gatewayChild(endpoint: string, shared: boolean): Promise<void> {
-  const app = createGatewayApp({
-    corsOrigins: [],
-    clipSigningKeys: [{ id: "bench", secret: Buffer.alloc(32, 1) }],
-    graphiql: false,
-    endpointCache: { ttlMs: 45 * 60_000, max: 1000 },
-    kvs: { ...clientConfig(endpoint), endpoint },
-    logger: pino({ level: "silent" }),
-    // One load generator plays every client: the per-principal windows would refuse it.
-    security: LOAD_TEST_SECURITY,
-    sharedSubscriptionEvents: shared,
-  });
+  const app = loadBenchGateway(endpoint, { sharedSubscriptionEvents: shared });
   const address = await app.start(0, "127.0.0.1");
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") {
@@ -363,16 +350,7 @@ async function queries(kvs: LocalKvs, dir: string): Promise<void> {
   const video = await makeTestVideo(dir, { seconds: 60, fps: 5 });
   await fillStream(kvs.endpoint, QUERY_STREAM, video.bytes, T0);
   const bare = await startBareYoga();
-  const app = createGatewayApp({
-    corsOrigins: [],
-    clipSigningKeys: [{ id: "bench", secret: Buffer.alloc(32, 1) }],
-    graphiql: false,
-    endpointCache: { ttlMs: 45 * 60_000, max: 1000 },
-    kvs: { ...clientConfig(kvs.endpoint), endpoint: kvs.endpoint },
-    logger: pino({ level: "silent" }),
-    // One load generator plays every client: the per-principal windows would refuse it.
-    security: LOAD_TEST_SECURITY,
-  });
+  const app = loadBenchGateway(kvs.endpoint);
   const { graphqlUrl } = await app.start(0, "127.0.0.1");
   const load = { connections: 32, durationS: WRK_SECONDS };
   try {

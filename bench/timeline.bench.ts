@@ -6,12 +6,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pino } from "pino";
-import { createGatewayApp, type GatewayApp } from "../src/gateway/app.ts";
-import { clientConfig, startLocalKvs } from "../test/support/kvs-local.ts";
+import type { GatewayApp } from "../src/gateway/app.ts";
+import { startLocalKvs } from "../test/support/kvs-local.ts";
 import { makeTestVideo } from "../test/support/media.ts";
 import { fillStream } from "../test/support/seed.ts";
-import { LOAD_TEST_SECURITY } from "../test/support/stack.ts";
+import { loadBenchGateway } from "./support/gateway.ts";
 import { reportFigure } from "./support/report.ts";
 import {
   formatWrk as fmt,
@@ -44,23 +43,15 @@ const bare = await startBareYoga();
 const bareUrl = bare.url;
 
 async function gateway(caches: boolean): Promise<{ app: GatewayApp; url: string }> {
-  const app = createGatewayApp({
-    corsOrigins: [],
-    clipSigningKeys: [{ id: "bench", secret: Buffer.alloc(32, 1) }],
-    graphiql: false,
-    endpointCache: { ttlMs: 45 * 60_000, max: 1000 },
-    kvs: { ...clientConfig(kvs.endpoint), endpoint: kvs.endpoint },
-    // wrk closes its connections mid-request at the end of a run: not worth a log line each.
-    logger: pino({ level: "silent" }),
-    // One load generator plays every client: the per-principal windows would refuse it.
-    security: LOAD_TEST_SECURITY,
-    ...(caches
+  const app = loadBenchGateway(
+    kvs.endpoint,
+    caches
       ? {}
       : {
           streamCache: { ttlMs: 0, max: 1 },
           fragmentWindows: { windowMs: 3_600_000, maxWindows: 0, maxBytes: 0 },
-        }),
-  });
+        },
+  );
   const address = await app.start(0, "127.0.0.1");
   return { app, url: address.graphqlUrl };
 }

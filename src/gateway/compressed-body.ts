@@ -59,3 +59,25 @@ export class CompressedBody {
     return body;
   }
 }
+
+/**
+ * The headers of a developer page or one of its files (GraphiQL, the viewer): its type, length and
+ * encoding, the page's CSP, no sniffing or referrer, revalidated each time (they change with the
+ * gateway, and the compressed bytes are cached here anyway).
+ */
+export function staticPageHeaders(
+  contentType: string,
+  body: { body: Buffer; encoding: ContentEncoding | undefined },
+  contentSecurityPolicy: string,
+): Record<string, string> {
+  return {
+    "content-type": contentType,
+    "content-length": String(body.body.length),
+    ...(body.encoding === undefined ? {} : { "content-encoding": body.encoding }),
+    vary: "Accept-Encoding",
+    "content-security-policy": contentSecurityPolicy,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-cache",
+  };
+}

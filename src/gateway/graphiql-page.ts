@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { Plugin } from "graphql-yoga";
-import { CompressedBody } from "./compressed-body.ts";
+import { CompressedBody, staticPageHeaders } from "./compressed-body.ts";
 
 export type GraphiQLOptions = Parameters<typeof renderGraphiQL>[0];
 
@@ -51,20 +51,11 @@ export function useGraphiQLPage(endpoint: string, options: GraphiQLOptions): Plu
       if (request.method !== "GET" && request.method !== "HEAD") return;
       if (url.pathname !== endpoint && url.pathname !== `${endpoint}/`) return;
       if (!request.headers.get("accept")?.includes("text/html")) return;
-      return page.negotiate(request.headers.get("accept-encoding")).then(({ body, encoding }) => {
+      return page.negotiate(request.headers.get("accept-encoding")).then((negotiated) => {
         endResponse(
-          new fetchAPI.Response(request.method === "HEAD" ? null : bytesOf(body), {
+          new fetchAPI.Response(request.method === "HEAD" ? null : bytesOf(negotiated.body), {
             status: 200,
-            headers: {
-              "content-type": "text/html; charset=utf-8",
-              "content-length": String(body.length),
-              ...(encoding === undefined ? {} : { "content-encoding": encoding }),
-              vary: "Accept-Encoding",
-              "content-security-policy": policy,
-              "x-content-type-options": "nosniff",
-              "referrer-policy": "no-referrer",
-              "cache-control": "no-cache",
-            },
+            headers: staticPageHeaders("text/html; charset=utf-8", negotiated, policy),
           }),
         );
       });

@@ -2,7 +2,10 @@
 // tests (and the subscription and clip tests) run against.
 
 import { createGatewayApp, type GatewayApp } from "../../src/gateway/app.ts";
-import { DEFAULT_PRINCIPAL_LIMITS } from "../../src/gateway/security/principal-limits.ts";
+import {
+  DEFAULT_PRINCIPAL_LIMITS,
+  type PrincipalLimitSettings,
+} from "../../src/gateway/security/principal-limits.ts";
 import {
   EMBEDDED_SECURITY_DEFAULTS,
   type GatewaySecurity,
@@ -36,6 +39,24 @@ export const LOAD_TEST_SECURITY: GatewaySecurity = {
     maxPrivateSessionsPerStream: 2,
   },
 };
+
+/**
+ * The embedded defaults with API-key auth on: one key per entry of `keys` (id → key), each
+ * allowed every stream, and `principalLimits` as given.
+ */
+export function apiKeySecurity(
+  keys: Record<string, string>,
+  principalLimits: PrincipalLimitSettings,
+): GatewaySecurity {
+  return {
+    ...EMBEDDED_SECURITY_DEFAULTS,
+    auth: {
+      mode: "on",
+      apiKeys: Object.entries(keys).map(([id, key]) => ({ id, key, streams: ["*"] })),
+    },
+    principalLimits,
+  };
+}
 
 /** The same for a spawned `node src/main.ts` (see gateway-process.ts). */
 export const LOAD_TEST_ENV: Record<string, string> = {

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { KvsClientOptions } from "../../kvs/core/clients.ts";
-import { CompressedBody } from "../compressed-body.ts";
+import { CompressedBody, staticPageHeaders } from "../compressed-body.ts";
 import type { HttpRoute } from "../routes.ts";
 import type { GatewayServices } from "../services.ts";
 
@@ -115,21 +115,11 @@ export function viewerRoute(services: Pick<GatewayServices, "options">): HttpRou
       const served = FILES[url.pathname];
       if (!served) throw new Error(`viewer route matched ${url.pathname} without a file`);
       const header = request.headers["accept-encoding"];
-      const { body, encoding } = await (await load(served.file)).negotiate(
+      const negotiated = await (await load(served.file)).negotiate(
         Array.isArray(header) ? header.join(",") : header,
       );
-      response.writeHead(200, {
-        "content-type": served.type,
-        "content-length": String(body.length),
-        ...(encoding === undefined ? {} : { "content-encoding": encoding }),
-        vary: "Accept-Encoding",
-        "content-security-policy": policy,
-        "x-content-type-options": "nosniff",
-        "referrer-policy": "no-referrer",
-        // Revalidate each time: the files change with the gateway, and they are small.
-        "cache-control": "no-cache",
-      });
-      response.end(request.method === "HEAD" ? undefined : body);
+      response.writeHead(200, staticPageHeaders(served.type, negotiated, policy));
+      response.end(request.method === "HEAD" ? undefined : negotiated.body);
     },
   };
 }

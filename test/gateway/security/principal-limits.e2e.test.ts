@@ -9,12 +9,11 @@ import { WebSocket } from "ws";
 import { clipDownloadUrl } from "../../../src/gateway/clip-download-route.ts";
 import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
 import { urlHolder } from "../../../src/gateway/security/principal-limits.ts";
-import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { createStreams } from "../../support/kvs-local.ts";
 import { makeTestVideo } from "../../support/media.ts";
 import { removeScratchDirectory, scratchDirectory } from "../../support/scratch.ts";
 import { ingestAt } from "../../support/seed.ts";
-import { type Stack, startStack } from "../../support/stack.ts";
+import { apiKeySecurity, type Stack, startStack } from "../../support/stack.ts";
 
 const KEYS = {
   looper: "looper-key-0123456789abcdefgh",
@@ -40,20 +39,13 @@ beforeAll(async () => {
     gateway: {
       // One GetClip per second per stream: a second download waits its turn (holding its slot).
       clips: { getClipRatePerSecond: 1 },
-      security: {
-        ...EMBEDDED_SECURITY_DEFAULTS,
-        auth: {
-          mode: "on",
-          apiKeys: Object.entries(KEYS).map(([id, key]) => ({ id, key, streams: ["*"] })),
-        },
-        principalLimits: {
-          operationsPerWindow: OPERATIONS,
-          upstreamCallsPerWindow: KVS_CALLS,
-          windowSeconds: 60,
-          maxConcurrentDownloads: 2,
-          maxPrivateSessionsPerStream: 1,
-        },
-      },
+      security: apiKeySecurity(KEYS, {
+        operationsPerWindow: OPERATIONS,
+        upstreamCallsPerWindow: KVS_CALLS,
+        windowSeconds: 60,
+        maxConcurrentDownloads: 2,
+        maxPrivateSessionsPerStream: 1,
+      }),
     },
   });
   [streamArn] = (await createStreams(stack.kvs.endpoint, [STREAM])) as [string];

@@ -4,9 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricsRegistry } from "../../../src/gateway/observability/metrics.ts";
-import { EMBEDDED_SECURITY_DEFAULTS } from "../../../src/gateway/security/settings.ts";
 import { subscribeWs } from "../../support/graphql.ts";
-import { type Stack, startStack } from "../../support/stack.ts";
+import { apiKeySecurity, type Stack, startStack } from "../../support/stack.ts";
 import { numbersOf, OpenedForTest, take } from "../../support/subscriptions.ts";
 import { FragmentsSubscription } from "./documents.ts";
 
@@ -25,20 +24,13 @@ beforeAll(async () => {
     gateway: {
       // Three private sessions per stream (no NOW session here), two of them per principal.
       getMedia: { maxPrivateSessionsPerStream: 3 },
-      security: {
-        ...EMBEDDED_SECURITY_DEFAULTS,
-        auth: {
-          mode: "on",
-          apiKeys: Object.entries(KEYS).map(([id, key]) => ({ id, key, streams: ["*"] })),
-        },
-        principalLimits: {
-          operationsPerWindow: 1000,
-          upstreamCallsPerWindow: 1000,
-          windowSeconds: 60,
-          maxConcurrentDownloads: 4,
-          maxPrivateSessionsPerStream: 2,
-        },
-      },
+      security: apiKeySecurity(KEYS, {
+        operationsPerWindow: 1000,
+        upstreamCallsPerWindow: 1000,
+        windowSeconds: 60,
+        maxConcurrentDownloads: 4,
+        maxPrivateSessionsPerStream: 2,
+      }),
     },
   });
 });
