@@ -164,7 +164,11 @@ describe("a crash (SIGKILL)", () => {
       const spilled = async () => (await readdir(parent)).filter((name) => name.startsWith(own));
       await waitForAsync(async () => (await spilled()).length === 1, "a spill directory");
       const [directory = ""] = await spilled();
-      expect((await readdir(path.join(parent, directory))).length).toBeGreaterThan(0);
+      // The cache writes the clip to disk after the download has ended: wait for the file.
+      await waitForAsync(
+        async () => (await readdir(path.join(parent, directory))).length > 0,
+        "the spilled clip",
+      );
       first.child.kill("SIGKILL");
       expect(await first.exitCode).toBeNull();
       expect(await exists(path.join(parent, directory))).toBe(true);
